@@ -1,0 +1,191 @@
+"""Zones with vertical limits and schedules, and the airspace that indexes them.
+
+Geometries are shapely (Multi)Polygons in WGS84 ``(lon, lat)`` degrees. Heights are
+metres with an explicit reference: AGL (above the ground at the site) or AMSL.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from .schedule import Schedule
+
+__all__ = ["Restriction", "VerticalReference", "Height", "Circle", "Zone", "Airspace", "GROUND", "UNLIMITED"]
+
+
+class Restriction(str, Enum):
+    """What a zone means for a flight (ED-269 vocabulary)."""
+
+    PROHIBITED = "prohibited"
+    REQUIRES_AUTHORISATION = "requires_authorisation"
+    CONDITIONAL = "conditional"
+    NO_RESTRICTION = "no_restriction"
+
+    @classmethod
+    def parse(cls, text: str) -> "Restriction":
+        """Read a restriction from its name in any of the supported formats; ValueError if unknown."""
+        key = str(text).strip().lower().replace("-", "_").replace(" ", "_")
+        aliases = {
+            "prohibited": cls.PROHIBITED, "no_fly": cls.PROHIBITED, "nofly": cls.PROHIBITED,
+            "requires_authorisation": cls.REQUIRES_AUTHORISATION,
+            "requires_authorization": cls.REQUIRES_AUTHORISATION,
+            "req_authorisation": cls.REQUIRES_AUTHORISATION, "req_authorization": cls.REQUIRES_AUTHORISATION,
+            "restricted": cls.REQUIRES_AUTHORISATION,
+            "conditional": cls.CONDITIONAL,
+            "no_restriction": cls.NO_RESTRICTION, "none": cls.NO_RESTRICTION,
+        }
+        if key not in aliases:
+            raise ValueError(
+                f"unknown restriction {text!r} (expected one of: prohibited, requires_authorisation, "
+                "conditional, no_restriction)"
+            )
+        return aliases[key]
+
+
+class VerticalReference(str, Enum):
+    AGL = "AGL"
+    AMSL = "AMSL"
+
+
+@dataclass(frozen=True)
+class Height:
+    """A height in metres above a reference; ``inf`` metres is unlimited."""
+
+    metres: float
+    reference: VerticalReference = VerticalReference.AGL
+
+    def agl(self, ground_amsl_m: float) -> float:
+        """This height as metres above a ground at ``ground_amsl_m`` metres AMSL."""
+        if self.reference is VerticalReference.AMSL:
+            return self.metres - ground_amsl_m
+        return self.metres
+
+    def __str__(self) -> str:
+        if math.isinf(self.metres):
+            return "UNL"
+        if self.metres == 0 and self.reference is VerticalReference.AGL:
+            return "GND"
+        return f"{self.metres:.0f} m {self.reference.value}"
+
+
+GROUND = Height(0.0, VerticalReference.AGL)
+UNLIMITED = Height(math.inf, VerticalReference.AMSL)
+
+
+@dataclass(frozen=True)
+class Circle:
+    """A circle a zone was defined by: centre ``(lon, lat)`` degrees and radius in metres."""
+
+    lon: float
+    lat: float
+    radius_m: float
+
+
+@dataclass(frozen=True)
+class Zone:
+    """One airspace volume: a footprint, a vertical extent, a restriction and a schedule.
+
+    ``geometry`` is a valid (Multi)Polygon in (lon, lat) degrees; ``circle`` is set when the
+    zone is a circle (the polygon then approximates it from outside). ``source`` and ``where``
+    name the file and line/feature the zone was read from.
+    """
+
+    id: str
+    name: str
+    restriction: Restriction
+    geometry: BaseGeometry
+    floor: Height = GROUND
+    ceiling: Height = UNLIMITED
+    schedule: Schedule = field(default_factory=Schedule)
+    kind: str = ""
+    reason: str = ""
+    circle: Circle | None = None
+    source: str = ""
+    where: str = ""
+
+    def vertical_overlap(self, lo_agl: float, hi_agl: float, ground_amsl_m: float) -> bool:
+        """True if the band [lo_agl, hi_agl] (m AGL) overlaps this zone's floor-ceiling."""
+        return self.floor.agl(ground_amsl_m) < hi_agl and self.ceiling.agl(ground_amsl_m) > lo_agl
+
+
+@dataclass
+class Airspace:
+    """Zones with a spatial index, and the operating area (an inclusion boundary, (lon, lat))."""
+
+    zones: list[Zone]
+    operating_area: BaseGeometry | None = None
+    ground_amsl_m: float = 0.0
+    _tree: shapely.STRtree = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        ids = [z.id for z in self.zones]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"duplicate zone ids: {', '.join(dup)}")
+        self._tree = shapely.STRtree([z.geometry for z in self.zones])
+
+    def __len__(self) -> int:
+        return len(self.zones)
+
+    def __iter__(self):
+        return iter(self.zones)
+
+    def __getitem__(self, zone_id: str) -> Zone:
+        for zone in self.zones:
+            if zone.id == zone_id:
+                return zone
+        raise KeyError(zone_id)
+
+    def touching(self, geometry: BaseGeometry) -> list[Zone]:
+        """Zones whose footprint intersects ``geometry`` ((lon, lat) degrees)."""
+        idx = self._tree.query(geometry, predicate="intersects")
+        return [self.zones[i] for i in np.sort(idx)]
+
+    def active(self, at: datetime | None = None, until: datetime | None = None) -> list[Zone]:
+        """Zones active at ``at`` (or at any time in [at, until]); ``at=None`` returns all."""
+        if until is None:
+            return [z for z in self.zones if z.schedule.is_active(at)]
+        return [z for z in self.zones if z.schedule.active_during(at, until)]
+
+    def blocking(
+        self,
+        lo_agl: float,
+        hi_agl: float,
+        at: datetime | None = None,
+        until: datetime | None = None,
+        authorisations: Iterable[str] = (),
+    ) -> list[Zone]:
+        """Zones that block a flight in the band [lo_agl, hi_agl] m AGL at ``at`` (to ``until``).
+
+        A zone blocks where its vertical extent overlaps the band, it is active, and it is
+        not authorised: prohibited zones always block; requires-authorisation and conditional
+        zones block unless their id is in ``authorisations``; no-restriction zones never do.
+        ``at=None`` treats every zone as active (the conservative answer).
+        """
+        held = set(authorisations)
+        out = []
+        for zone in self.active(at, until):
+            if zone.restriction is Restriction.NO_RESTRICTION:
+                continue
+            if zone.restriction is not Restriction.PROHIBITED and zone.id in held:
+                continue
+            if zone.vertical_overlap(lo_agl, hi_agl, self.ground_amsl_m):
+                out.append(zone)
+        return out
+
+    def merged(self, others: Sequence["Airspace"]) -> "Airspace":
+        """This airspace with the zones of ``others`` added (ids must stay unique)."""
+        zones = list(self.zones)
+        area = self.operating_area
+        for other in others:
+            zones.extend(other.zones)
+            area = other.operating_area if other.operating_area is not None else area
+        return Airspace(zones, area, self.ground_amsl_m)

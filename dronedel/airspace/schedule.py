@@ -1,0 +1,104 @@
+"""When a zone is active: validity window plus weekly periods that may cross midnight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone, tzinfo
+
+__all__ = ["WeeklyPeriod", "Schedule", "DAY_NAMES"]
+
+#: ISO weekday index (Monday = 0) of each day name used by ED-269.
+DAY_NAMES = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
+@dataclass(frozen=True)
+class WeeklyPeriod:
+    """Active from ``start`` to ``end`` local time on each of ``days`` (0 = Monday).
+
+    ``end <= start`` means the period runs past midnight into the next day;
+    ``start == end == 00:00`` means the whole day.
+    """
+
+    days: frozenset[int]
+    start: time
+    end: time
+
+    def contains(self, local: datetime) -> bool:
+        """True if the naive-or-local ``local`` time falls inside this period."""
+        t = local.time().replace(tzinfo=None)
+        today = local.weekday()
+        if self.start == self.end == time(0):
+            return today in self.days
+        if self.start < self.end:
+            return today in self.days and self.start <= t < self.end
+        # crosses midnight: the evening part belongs to today, the morning part to yesterday
+        yesterday = (today - 1) % 7
+        return (today in self.days and t >= self.start) or (yesterday in self.days and t < self.end)
+
+    def describe(self) -> str:
+        days = ",".join(DAY_NAMES[d] for d in sorted(self.days)) if len(self.days) < 7 else "daily"
+        return f"{days} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Active periods of a zone. The default is permanently active.
+
+    ``valid_from``/``valid_until`` (timezone-aware) bound the whole schedule; ``weekly``
+    periods, if any, restrict activity further and are read in ``tz`` (the zone's or site's
+    time zone; ED-269 times are UTC).
+    """
+
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    weekly: tuple[WeeklyPeriod, ...] = ()
+    tz: tzinfo = field(default=timezone.utc)
+
+    @property
+    def permanent(self) -> bool:
+        return self.valid_from is None and self.valid_until is None and not self.weekly
+
+    def is_active(self, at: datetime | None) -> bool:
+        """True if active at ``at``; ``None`` means "at any time", which counts as active.
+
+        A naive ``at`` is read in the schedule's time zone.
+        """
+        if at is None or self.permanent:
+            return True
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=self.tz)
+        if self.valid_from is not None and at < self.valid_from:
+            return False
+        if self.valid_until is not None and at >= self.valid_until:
+            return False
+        if not self.weekly:
+            return True
+        local = at.astimezone(self.tz)
+        return any(period.contains(local) for period in self.weekly)
+
+    def active_during(self, start: datetime, end: datetime) -> bool:
+        """True if active at any instant of [start, end] (exact, by checking each period start)."""
+        if self.is_active(start):
+            return True
+        if self.permanent:
+            return True
+        if start.tzinfo is None:
+            start, end = start.replace(tzinfo=self.tz), end.replace(tzinfo=self.tz)
+        candidates = [self.valid_from] if self.valid_from is not None else []
+        day = start.astimezone(self.tz).date() - timedelta(days=1)
+        while day <= end.astimezone(self.tz).date():
+            for period in self.weekly:
+                if day.weekday() in period.days:
+                    candidates.append(datetime.combine(day, period.start, tzinfo=self.tz))
+            day += timedelta(days=1)
+        return any(start < c <= end and self.is_active(c) for c in candidates)
+
+    def describe(self) -> str:
+        if self.permanent:
+            return "permanent"
+        parts = [p.describe() for p in self.weekly]
+        if self.valid_from or self.valid_until:
+            lo = self.valid_from.isoformat() if self.valid_from else "..."
+            hi = self.valid_until.isoformat() if self.valid_until else "..."
+            parts.append(f"{lo} to {hi}")
+        return "; ".join(parts)

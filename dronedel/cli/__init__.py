@@ -1,0 +1,57 @@
+"""The ``dronedel`` command: one module per subcommand, each with ``register(subparsers)``.
+
+A subcommand module defines ``register(subparsers)`` that adds its parser and sets
+``func`` to a callable taking the parsed arguments and returning an exit code. Errors
+dronedel raises on purpose (:class:`~dronedel.errors.DronedelError`) are printed as one
+line on stderr with exit code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import warnings
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import DronedelError
+
+__all__ = ["main", "build_parser"]
+
+#: Subcommand modules of this package, in the order ``--help`` lists them.
+COMMAND_MODULES = ("demo", "airspace")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dronedel",
+        description="Plan 30-minute drone deliveries around airspace, export MAVLink missions, "
+        "and fly them in ArduPilot SITL.",
+    )
+    parser.add_argument("--version", action="version", version=f"dronedel {__version__}")
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{name}").register(subparsers)
+    return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    warnings.showwarning = _show_warning
+    try:
+        return int(args.func(args) or 0)
+    except DronedelError as exc:
+        print(f"dronedel {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"dronedel {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,252 @@
+"""The site file (TOML): site position, fleet, aircraft profile, airspace files, planning options.
+
+Everything but ``[site] lon``/``lat`` has a documented default. Units are SI: metres,
+seconds, m/s, kilograms, watt-hours; headings and wind directions in degrees true.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import InputError
+from .geo import check_lon_lat
+
+__all__ = [
+    "DELIVERY_METHODS", "Site", "Fleet", "AircraftProfile", "AirspaceConfig", "PlanningOptions",
+    "Wind", "SiteConfig", "load_site", "parse_wind",
+]
+
+#: How the package reaches the door.
+DELIVERY_METHODS = ("payload_place", "land", "winch", "drop")
+
+
+@dataclass(frozen=True)
+class Site:
+    """The depot: ``lon``, ``lat`` degrees WGS84, ground ``elevation_m`` AMSL, IANA ``timezone``."""
+
+    lon: float
+    lat: float
+    name: str = "site"
+    elevation_m: float = 0.0
+    timezone: str = "UTC"
+    heading_deg: float = 0.0
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Drones based at the site; ``turnaround_s`` between flights (battery swap, loading)."""
+
+    drones: int = 8
+    turnaround_s: float = 300.0
+    loading_s: float = 120.0
+
+
+@dataclass(frozen=True)
+class AircraftProfile:
+    """Performance and energy-model coefficients of the delivery multicopter.
+
+    Speeds match the SITL parameter file (WPNAV_SPEED, WPNAV_SPEED_UP, WPNAV_SPEED_DN,
+    WPNAV_ACCEL, LAND_SPEED) so planned and flown times compare. Energy-model defaults give
+    20-30 Wh/km for a 10 kg quad with a 2 kg package (see docs/model.md for sources).
+    """
+
+    cruise_speed_ms: float = 15.0
+    climb_rate_ms: float = 3.0
+    descent_rate_ms: float = 2.0
+    accel_ms2: float = 2.5
+    land_speed_ms: float = 0.5
+    cruise_alt_m: float = 60.0
+    max_payload_kg: float = 2.5
+    battery_wh: float = 800.0
+    reserve_fraction: float = 0.2
+    delivery: str = "payload_place"
+    empty_mass_kg: float = 9.0
+    rotor_count: int = 4
+    rotor_diameter_m: float = 0.7
+    hover_efficiency: float = 0.6
+    drag_area_m2: float = 0.12
+    avionics_power_w: float = 30.0
+    air_density_kgm3: float = 1.225
+    delivery_hover_s: float = 15.0
+    drop_height_m: float = 4.0
+    winch_height_m: float = 7.0
+    winch_rate_ms: float = 1.0
+    land_dwell_s: float = 20.0
+
+    def __post_init__(self) -> None:
+        if self.delivery not in DELIVERY_METHODS:
+            raise ValueError(f"delivery must be one of {', '.join(DELIVERY_METHODS)}, not {self.delivery!r}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name != "delivery" and not value >= 0:
+                raise ValueError(f"{f.name} must be a non-negative number, not {value!r}")
+        for name in ("cruise_speed_ms", "climb_rate_ms", "descent_rate_ms", "accel_ms2", "land_speed_ms",
+                     "cruise_alt_m", "battery_wh", "empty_mass_kg", "rotor_count", "rotor_diameter_m",
+                     "hover_efficiency", "air_density_kgm3"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        if not self.reserve_fraction < 1:
+            raise ValueError("reserve_fraction must be below 1")
+        if self.hover_efficiency > 1:
+            raise ValueError("hover_efficiency must be at most 1")
+
+
+@dataclass(frozen=True)
+class Wind:
+    """Steady wind: ``speed_ms`` blowing *from* ``from_deg`` degrees true (meteorological)."""
+
+    speed_ms: float = 0.0
+    from_deg: float = 0.0
+
+    def __str__(self) -> str:
+        return f"{self.speed_ms:g}@{self.from_deg:g}"
+
+
+def parse_wind(text: str) -> Wind:
+    """Parse ``SPEED@FROM`` (m/s, degrees true), e.g. ``8@270`` for an 8 m/s westerly."""
+    try:
+        speed, _, direction = str(text).partition("@")
+        wind = Wind(float(speed), float(direction or 0.0) % 360.0)
+    except ValueError:
+        raise InputError(f"wind {text!r} is not SPEED@FROM_DEG (m/s, degrees), e.g. 8@270", "--wind") from None
+    if wind.speed_ms < 0:
+        raise InputError("wind speed must not be negative", "--wind")
+    return wind
+
+
+@dataclass(frozen=True)
+class AirspaceConfig:
+    """Airspace files (paths relative to the site file), authorisations held, operating area file."""
+
+    files: tuple[Path, ...] = ()
+    authorisations: tuple[str, ...] = ()
+    operating_area: Path | None = None
+
+
+@dataclass(frozen=True)
+class PlanningOptions:
+    """Dispatch options: the promise (s), lateral safety margin (m), wind and plan start time."""
+
+    promise_s: float = 1800.0
+    margin_m: float = 30.0
+    wind: Wind = field(default_factory=Wind)
+    start: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything the site file says; ``path`` is the file it came from."""
+
+    site: Site
+    fleet: Fleet = field(default_factory=Fleet)
+    aircraft: AircraftProfile = field(default_factory=AircraftProfile)
+    airspace: AirspaceConfig = field(default_factory=AirspaceConfig)
+    planning: PlanningOptions = field(default_factory=PlanningOptions)
+    path: Path | None = None
+
+    def with_planning(self, **changes: Any) -> "SiteConfig":
+        return replace(self, planning=replace(self.planning, **changes))
+
+
+def _build(cls: type, table: dict[str, Any], source: str, section: str, **extra: Any) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)} (known: {', '.join(known)})", source, f"[{section}]")
+    kwargs: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = known[key].type
+        if expected in ("float", float) and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = float(value)
+        elif expected in ("int", int) and not (isinstance(value, int) and not isinstance(value, bool)):
+            raise InputError(f"{key} must be an integer, not {value!r}", source, f"[{section}]")
+        elif expected in ("float", float) or (expected in ("str", str) and not isinstance(value, str)):
+            raise InputError(f"{key} must be a {expected}, not {value!r}", source, f"[{section}]")
+        kwargs[key] = value
+    kwargs.update(extra)
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise InputError(str(exc), source, f"[{section}]") from None
+
+
+def _parse_time(value: Any, source: str, where: str) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"{value!r} is not an ISO 8601 date-time", source, where) from None
+
+
+def load_site(path: str | Path) -> SiteConfig:
+    """Read and validate a site file; relative airspace paths resolve against its folder."""
+    path = Path(path)
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", source) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", source) from None
+    unknown = sorted(set(data) - {"site", "fleet", "aircraft", "airspace", "planning"})
+    if unknown:
+        raise InputError(f"unknown section(s) {', '.join(unknown)}", source)
+    site_table = dict(data.get("site", {}))
+    for key in ("lon", "lat"):
+        if key not in site_table:
+            raise InputError(f"missing {key} (degrees WGS84)", source, "[site]")
+    site = _build(Site, site_table, source, "site")
+    check_lon_lat(site.lon, site.lat, source, "[site]")
+    try:
+        site.tz
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"unknown time zone {site.timezone!r}", source, "[site]") from None
+
+    fleet = _build(Fleet, data.get("fleet", {}), source, "fleet")
+    if fleet.drones < 1:
+        raise InputError("drones must be at least 1", source, "[fleet]")
+    aircraft = _build(AircraftProfile, data.get("aircraft", {}), source, "aircraft")
+
+    air = dict(data.get("airspace", {}))
+    unknown = sorted(set(air) - {"files", "authorisations", "operating_area"})
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)}", source, "[airspace]")
+    base = path.parent
+    files = tuple(base / str(f) for f in air.get("files", []))
+    operating_area = base / str(air["operating_area"]) if "operating_area" in air else None
+    airspace = AirspaceConfig(files, tuple(str(a) for a in air.get("authorisations", [])), operating_area)
+
+    plan = dict(data.get("planning", {}))
+    unknown = sorted(set(plan) - {"promise_min", "margin_m", "wind", "start"})
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)}", source, "[planning]")
+    start = _parse_time(plan["start"], source, "[planning] start") if "start" in plan else None
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=site.tz)
+    try:
+        planning = PlanningOptions(
+            promise_s=float(plan.get("promise_min", 30.0)) * 60.0,
+            margin_m=float(plan.get("margin_m", 30.0)),
+            wind=parse_wind(plan["wind"]) if "wind" in plan else Wind(),
+            start=start,
+        )
+    except (TypeError, ValueError) as exc:
+        raise InputError(str(exc), source, "[planning]") from None
+    if planning.promise_s <= 0 or planning.margin_m < 0:
+        raise InputError("promise_min must be positive and margin_m non-negative", source, "[planning]")
+    return SiteConfig(site, fleet, aircraft, airspace, planning, path)
+
+
+def utc(dt: datetime) -> datetime:
+    """``dt`` as an aware UTC datetime (naive values are taken as UTC)."""
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
