@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -246,7 +246,3 @@ def load_site(path: str | Path) -> SiteConfig:
         raise InputError("promise_min must be positive and margin_m non-negative", source, "[planning]")
     return SiteConfig(site, fleet, aircraft, airspace, planning, path)
 
-
-def utc(dt: datetime) -> datetime:
-    """``dt`` as an aware UTC datetime (naive values are taken as UTC)."""
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
