@@ -1,4 +1,4 @@
-"""When a zone is active: validity window plus weekly periods that may cross midnight."""
+"""When a zone is active: validity bounds, weekly periods that may cross midnight, one-off windows."""
 
 from __future__ import annotations
 
@@ -44,19 +44,21 @@ class WeeklyPeriod:
 class Schedule:
     """Active periods of a zone. The default is permanently active.
 
-    ``valid_from``/``valid_until`` (timezone-aware) bound the whole schedule; ``weekly``
-    periods, if any, restrict activity further and are read in ``tz`` (the zone's or site's
-    time zone; ED-269 times are UTC).
+    ``valid_from``/``valid_until`` (timezone-aware) bound the whole schedule. Within them
+    the zone is active during any of its ``weekly`` periods (read in ``tz``, the zone's or
+    site's time zone; ED-269 times are UTC) or one-off ``windows`` ``(start, end)`` (aware,
+    end exclusive); with neither, it is active throughout the bounds.
     """
 
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     weekly: tuple[WeeklyPeriod, ...] = ()
     tz: tzinfo = field(default=timezone.utc)
+    windows: tuple[tuple[datetime, datetime], ...] = ()
 
     @property
     def permanent(self) -> bool:
-        return self.valid_from is None and self.valid_until is None and not self.weekly
+        return self.valid_from is None and self.valid_until is None and not self.weekly and not self.windows
 
     def is_active(self, at: datetime | None) -> bool:
         """True if active at ``at``; ``None`` means "at any time", which counts as active.
@@ -71,7 +73,9 @@ class Schedule:
             return False
         if self.valid_until is not None and at >= self.valid_until:
             return False
-        if not self.weekly:
+        if not self.weekly and not self.windows:
+            return True
+        if any(start <= at < end for start, end in self.windows):
             return True
         local = at.astimezone(self.tz)
         return any(period.contains(local) for period in self.weekly)
@@ -85,6 +89,7 @@ class Schedule:
         if start.tzinfo is None:
             start, end = start.replace(tzinfo=self.tz), end.replace(tzinfo=self.tz)
         candidates = [self.valid_from] if self.valid_from is not None else []
+        candidates += [window_start for window_start, _ in self.windows]
         day = start.astimezone(self.tz).date() - timedelta(days=1)
         while day <= end.astimezone(self.tz).date():
             for period in self.weekly:
@@ -94,11 +99,17 @@ class Schedule:
         return any(start < c <= end and self.is_active(c) for c in candidates)
 
     def describe(self) -> str:
+        """Short text, e.g. ``SAT 17:00-23:00 or 2026-06-12 19:00 to 2026-06-13 01:00``, times in ``tz``."""
         if self.permanent:
             return "permanent"
+
+        def stamp(when: datetime | None) -> str:
+            return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if when else "..."
+
         parts = [p.describe() for p in self.weekly]
+        parts += [f"{stamp(lo)} to {stamp(hi)}" for lo, hi in self.windows]
+        text = " or ".join(parts)
         if self.valid_from or self.valid_until:
-            lo = self.valid_from.isoformat() if self.valid_from else "..."
-            hi = self.valid_until.isoformat() if self.valid_until else "..."
-            parts.append(f"{lo} to {hi}")
-        return "; ".join(parts)
+            bounds = f"valid {stamp(self.valid_from)} to {stamp(self.valid_until)}"
+            text = f"{text}, {bounds}" if text else bounds
+        return text
