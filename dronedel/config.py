@@ -17,12 +17,16 @@ from .errors import InputError
 from .geo import check_lon_lat
 
 __all__ = [
-    "DELIVERY_METHODS", "Site", "Fleet", "AircraftProfile", "AirspaceConfig", "PlanningOptions",
-    "Wind", "SiteConfig", "load_site", "parse_wind",
+    "DELIVERY_METHODS", "SPEED_REFERENCES", "Site", "Fleet", "AircraftProfile", "AirspaceConfig",
+    "PlanningOptions", "Wind", "SiteConfig", "load_site", "parse_wind",
 ]
 
 #: How the package reaches the door.
 DELIVERY_METHODS = ("payload_place", "land", "winch", "drop")
+
+#: What ``cruise_speed_ms`` holds constant in wind: the speed over the ground (ArduPilot
+#: Copter's WPNAV_SPEED) or the speed through the air.
+SPEED_REFERENCES = ("ground", "air")
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,12 @@ class AircraftProfile:
     """Performance and energy-model coefficients of the delivery multicopter.
 
     Speeds match the SITL parameter file (WPNAV_SPEED, WPNAV_SPEED_UP, WPNAV_SPEED_DN,
-    WPNAV_ACCEL, LAND_SPEED) so planned and flown times compare. Energy-model defaults give
-    20-30 Wh/km for a 10 kg quad with a 2 kg package (see docs/model.md for sources).
+    WPNAV_ACCEL, LAND_SPEED; ``jerk_ms3`` WPNAV_JERK, ``vertical_accel_ms2`` WPNAV_ACCEL_Z,
+    ``wp_radius_m`` WPNAV_RADIUS, ``land_alt_low_m`` LAND_ALT_LOW) so planned and flown times
+    compare. ``speed_reference`` says whether ``cruise_speed_ms`` is held over the ground
+    (ArduPilot Copter) or through the air; ``max_airspeed_ms`` bounds the airspeed either way.
+    Energy-model defaults give 20-30 Wh/km for the 9 kg quad with a 2 kg package (see
+    docs/model.md for the model and its sources).
     """
 
     cruise_speed_ms: float = 15.0
@@ -72,8 +80,8 @@ class AircraftProfile:
     empty_mass_kg: float = 9.0
     rotor_count: int = 4
     rotor_diameter_m: float = 0.7
-    hover_efficiency: float = 0.6
-    drag_area_m2: float = 0.12
+    hover_efficiency: float = 0.55
+    drag_area_m2: float = 0.2
     avionics_power_w: float = 30.0
     air_density_kgm3: float = 1.225
     delivery_hover_s: float = 15.0
@@ -81,17 +89,28 @@ class AircraftProfile:
     winch_height_m: float = 7.0
     winch_rate_ms: float = 1.0
     land_dwell_s: float = 20.0
+    speed_reference: str = "ground"
+    max_airspeed_ms: float = 25.0
+    jerk_ms3: float = 1.0
+    vertical_accel_ms2: float = 1.0
+    wp_radius_m: float = 2.0
+    land_alt_low_m: float = 10.0
 
     def __post_init__(self) -> None:
         if self.delivery not in DELIVERY_METHODS:
             raise ValueError(f"delivery must be one of {', '.join(DELIVERY_METHODS)}, not {self.delivery!r}")
+        if self.speed_reference not in SPEED_REFERENCES:
+            raise ValueError(
+                f"speed_reference must be one of {', '.join(SPEED_REFERENCES)}, not {self.speed_reference!r}"
+            )
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name != "delivery" and not value >= 0:
+            if not isinstance(value, str) and not value >= 0:
                 raise ValueError(f"{f.name} must be a non-negative number, not {value!r}")
         for name in ("cruise_speed_ms", "climb_rate_ms", "descent_rate_ms", "accel_ms2", "land_speed_ms",
                      "cruise_alt_m", "battery_wh", "empty_mass_kg", "rotor_count", "rotor_diameter_m",
-                     "hover_efficiency", "air_density_kgm3"):
+                     "hover_efficiency", "air_density_kgm3", "max_airspeed_ms", "jerk_ms3",
+                     "vertical_accel_ms2", "winch_rate_ms"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
         if not self.reserve_fraction < 1:

@@ -1,0 +1,590 @@
+"""Time and energy of a delivery flight: climb, cruise in wind, descent, delivery, return.
+
+The flight follows the mission dronedel flies (see docs/model.md): a vertical take-off to
+``cruise_alt_m`` AGL, straight legs at cruise altitude along the route, a descent at the
+door, the delivery action, a climb back to cruise altitude, the route in reverse with the
+package gone, and a landing at the site. Horizontal legs follow ArduPilot Copter's
+jerk-limited S-curves, which stop at every waypoint unless the next leg may start early
+(the corner blend, :func:`corner_overlap`). Vertical moves are trapezoids.
+
+Power comes from momentum theory: induced power from Glauert's induced velocity, parasite
+power of the airframe drag area, the climb term, divided by ``hover_efficiency``, plus
+avionics. Everything is vectorised over flights; :func:`fly_many` evaluates thousands of
+routes in one call and :func:`fly` gives the phase-by-phase profile of one.
+
+Units are SI (m, s, m/s, kg, W, Wh). Local coordinates are metres east (x) and north (y)
+of the site; headings and tracks are degrees true, wind directions say where it blows from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .config import AircraftProfile, Wind
+
+__all__ = [
+    "GRAVITY", "PHASES", "REASONS", "Phase", "FlightProfile", "FlightBatch", "WindTriangle",
+    "wind_vector", "disc_area", "induced_velocity", "power_w", "hover_power_w", "wind_triangle",
+    "accel_time", "leg_time", "corner_overlap", "fly", "fly_many", "straight", "max_reach",
+]
+
+#: Standard gravity (m/s^2).
+GRAVITY = 9.80665
+
+#: Flight phases in order; the package is aboard until the release inside ``delivery``.
+PHASES = ("takeoff", "outbound", "descent", "delivery", "ascent", "return", "landing")
+_TAKEOFF, _OUTBOUND, _DESCENT, _DELIVERY, _ASCENT, _RETURN, _LANDING = range(len(PHASES))
+
+#: Infeasibility codes and what they mean.
+REASONS = {
+    "overweight": "payload above the aircraft's maximum",
+    "no_route": "no route to the door",
+    "wind": "a leg or hover the aircraft cannot fly in this wind",
+    "energy": "needs more than the battery less its reserve",
+}
+
+#: Seconds ArduPilot's land detector needs at minimum throttle before it declares landed.
+LAND_DETECT_S = 1.0
+
+_NEWTON_STEPS = 12
+
+
+# --- power -----------------------------------------------------------------------------------
+
+def wind_vector(wind: Wind | None) -> tuple[float, float]:
+    """Velocity (m/s east, m/s north) of the air for a wind blowing *from* ``wind.from_deg``."""
+    if wind is None or wind.speed_ms == 0:
+        return 0.0, 0.0
+    rad = np.radians(wind.from_deg)
+    return float(-wind.speed_ms * np.sin(rad)), float(-wind.speed_ms * np.cos(rad))
+
+
+def disc_area(profile: AircraftProfile) -> float:
+    """Total rotor disc area A = rotor_count * pi * (d/2)^2 (m^2)."""
+    return profile.rotor_count * np.pi * (profile.rotor_diameter_m / 2) ** 2
+
+
+def induced_velocity(thrust_n: ArrayLike, rho: float, area_m2: float,
+                     airspeed_ms: ArrayLike = 0.0, climb_ms: ArrayLike = 0.0) -> NDArray:
+    """Glauert's induced velocity (m/s) of a rotor producing ``thrust_n`` (N).
+
+    Solves v_i = v_h^2 / sqrt(V^2 + (V_c + v_i)^2) with v_h^2 = T / (2 rho A), V the
+    horizontal airspeed and V_c the climb rate (negative descending) by Newton's method on
+    the quartic v^2 (V^2 + (V_c + v)^2) = v_h^4. The start is the pure axial solution, an
+    upper bound from which the iteration descends monotonically. In a descent faster than
+    about 2 v_h (not flown here) momentum theory has no solution and the result is invalid.
+    """
+    T, V, Vc = np.broadcast_arrays(np.asarray(thrust_n, float), np.asarray(airspeed_ms, float),
+                                   np.asarray(climb_ms, float))
+    vh2 = T / (2.0 * rho * area_m2)
+    v = -Vc / 2 + np.sqrt(Vc**2 / 4 + vh2)
+    for _ in range(_NEWTON_STEPS):
+        s = Vc + v
+        f = v * v * (V * V + s * s) - vh2 * vh2
+        df = 2 * v * (V * V + s * s) + 2 * v * v * s
+        v = v - np.divide(f, df, out=np.zeros_like(f), where=df > 0)
+    return v
+
+
+def power_w(profile: AircraftProfile, mass_kg: ArrayLike, airspeed_ms: ArrayLike = 0.0,
+            climb_ms: ArrayLike = 0.0) -> NDArray:
+    """Electrical power (W) at total mass ``mass_kg``, horizontal airspeed and climb rate.
+
+    Thrust balances weight and drag, T = sqrt((m g)^2 + D^2) with D = rho C_D A V^2 / 2;
+    rotor power is T (v_i + V_c) + D V (induced + climb + parasite), divided by
+    ``hover_efficiency`` (figure of merit times motor and ESC efficiency), plus
+    ``avionics_power_w``. Descending (V_c < 0) lowers it; see docs/model.md for the limits.
+    """
+    rho = profile.air_density_kgm3
+    m, V, Vc = np.broadcast_arrays(np.asarray(mass_kg, float), np.asarray(airspeed_ms, float),
+                                   np.asarray(climb_ms, float))
+    drag = 0.5 * rho * profile.drag_area_m2 * V * V
+    thrust = np.hypot(m * GRAVITY, drag)
+    vi = induced_velocity(thrust, rho, disc_area(profile), V, Vc)
+    rotor = np.maximum(thrust * (vi + Vc) + drag * V, 0.0)
+    return rotor / profile.hover_efficiency + profile.avionics_power_w
+
+
+def hover_power_w(profile: AircraftProfile, mass_kg: ArrayLike) -> NDArray:
+    """Electrical hover power in still air: (m g)^1.5 / sqrt(2 rho A) / efficiency + avionics."""
+    return power_w(profile, mass_kg)
+
+
+# --- wind triangle ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WindTriangle:
+    """Groundspeed and airspeed (m/s) and heading (degrees true) flying a track; ``feasible``."""
+
+    groundspeed_ms: NDArray
+    airspeed_ms: NDArray
+    heading_deg: NDArray
+    feasible: NDArray
+
+
+def _triangle(ux: NDArray, uy: NDArray, profile: AircraftProfile, wind: Wind | None) -> tuple[NDArray, ...]:
+    """Groundspeed, airspeed, air-velocity components and feasibility along unit tracks (ux, uy)."""
+    wx, wy = wind_vector(wind)
+    along = wx * ux + wy * uy
+    cross = np.abs(wx * uy - wy * ux)
+    V = profile.cruise_speed_ms
+    if profile.speed_reference == "ground":
+        gs = np.full_like(along, V)
+        ok = np.ones(along.shape, bool)
+    else:
+        disc = V * V - cross * cross
+        gs = along + np.sqrt(np.maximum(disc, 0.0))
+        ok = (disc > 0) & (gs > 1e-6)
+        gs = np.where(ok, gs, 0.0)
+    ax, ay = gs * ux - wx, gs * uy - wy
+    airspeed = np.hypot(ax, ay)
+    ok &= airspeed <= profile.max_airspeed_ms + 1e-9
+    return gs, airspeed, ax, ay, ok
+
+
+def wind_triangle(track_deg: ArrayLike, profile: AircraftProfile, wind: Wind | None = None) -> WindTriangle:
+    """Solve the wind triangle for tracks ``track_deg`` (degrees true, the way over the ground).
+
+    With ``speed_reference == "ground"`` the groundspeed is ``cruise_speed_ms`` and the
+    airspeed follows; with ``"air"`` the airspeed is ``cruise_speed_ms`` and the groundspeed is
+    w_along + sqrt(V^2 - w_cross^2). A track is infeasible when the crosswind reaches the
+    airspeed, the groundspeed is not positive, or the airspeed exceeds ``max_airspeed_ms``.
+    """
+    rad = np.radians(np.asarray(track_deg, float))
+    gs, airspeed, ax, ay, ok = _triangle(np.sin(rad), np.cos(rad), profile, wind)
+    heading = np.degrees(np.arctan2(ax, ay)) % 360.0
+    return WindTriangle(gs, airspeed, heading, ok)
+
+
+# --- kinematics ------------------------------------------------------------------------------
+
+def accel_time(peak_ms: ArrayLike, accel: float, jerk: float) -> NDArray:
+    """Time (s) of a jerk-limited acceleration from rest to ``peak_ms`` (symmetric S-curve).
+
+    The acceleration ramps at ``jerk`` to at most ``accel`` and back: t = v/a + a/j, or
+    2 sqrt(v/j) when the peak is too low to reach ``accel``. It covers v t / 2 metres.
+    """
+    v = np.asarray(peak_ms, float)
+    return np.where(v >= accel * accel / jerk, v / accel + accel / jerk, 2 * np.sqrt(np.maximum(v, 0) / jerk))
+
+
+def _peak_for_length(length_m: NDArray, accel: float, jerk: float) -> NDArray:
+    """Peak speed of a stop-to-stop S-curve that just covers ``length_m`` (no cruise part)."""
+    r = accel / jerk
+    high = 0.5 * accel * (-r + np.sqrt(r * r + 4 * length_m / accel))
+    low = (length_m * np.sqrt(jerk) / 2) ** (2 / 3)
+    return np.where(high >= accel * r, high, low)
+
+
+def leg_time(length_m: ArrayLike, speed_ms: ArrayLike, accel: float, jerk: float) -> tuple[NDArray, NDArray]:
+    """Stop-to-stop time (s) and peak speed (m/s) of straight legs flown at up to ``speed_ms``."""
+    L, V = np.broadcast_arrays(np.asarray(length_m, float), np.asarray(speed_ms, float))
+    t_full = accel_time(V, accel, jerk)
+    full = L >= V * t_full
+    with np.errstate(divide="ignore", invalid="ignore"):
+        peak = np.where(full, V, _peak_for_length(L, accel, jerk))
+        time = np.where(full, L / V + t_full, 2 * accel_time(peak, accel, jerk))
+    return np.where(L > 0, time, 0.0), np.where(L > 0, peak, 0.0)
+
+
+def _accel_state(s: NDArray, peak: NDArray, accel: float, jerk: float) -> tuple[NDArray, NDArray]:
+    """Distance (m) and speed (m/s) ``s`` seconds into an S-curve from rest to ``peak``."""
+    t_acc = accel_time(peak, accel, jerk)
+    s = np.clip(s, 0.0, t_acc)
+
+    def first_half(u: NDArray) -> tuple[NDArray, NDArray]:
+        t1 = np.minimum(accel / jerk, t_acc / 2)
+        ramp = u <= t1
+        d1, v1 = jerk * t1**3 / 6, jerk * t1**2 / 2
+        c = u - t1
+        d = np.where(ramp, jerk * u**3 / 6, d1 + v1 * c + accel * c * c / 2)
+        v = np.where(ramp, jerk * u * u / 2, v1 + accel * c)
+        return d, v
+
+    late = s > t_acc / 2
+    d, v = first_half(np.where(late, t_acc - s, s))
+    total = peak * t_acc / 2
+    rest = t_acc - s
+    return np.where(late, total - (peak * rest - d), d), np.where(late, peak - v, v)
+
+
+def corner_overlap(cos_turn: ArrayLike, peak_in: ArrayLike, peak_out: ArrayLike, speed_in: ArrayLike,
+                   speed_out: ArrayLike, profile: AircraftProfile) -> NDArray:
+    """Seconds saved at a waypoint by starting the next leg before this one has stopped.
+
+    ArduPilot Copter's S-curve navigation starts the next leg's acceleration during this
+    leg's deceleration as soon as, at the middle of the overlap, the blended target lies
+    within WPNAV_RADIUS of the waypoint and its speed is below the slower leg's speed
+    (AC_WPNav with SCurve::advance_target_along_track). The overlap is at most the shorter
+    of the two acceleration phases. ``cos_turn`` is the cosine of the angle between the
+    legs (1 straight on, -1 turning back); ``peak_*`` are the legs' peak speeds and
+    ``speed_*`` their commanded speeds.
+    """
+    a, j, radius = profile.accel_ms2, profile.jerk_ms3, profile.wp_radius_m
+    c, p1, p2, v1max, v2max = np.broadcast_arrays(*(np.asarray(x, float) for x in
+                                                    (cos_turn, peak_in, peak_out, speed_in, speed_out)))
+    cap = np.minimum(accel_time(p1, a, j), accel_time(p2, a, j))
+    vmin = np.minimum(v1max, v2max)
+
+    def fits(tau: NDArray) -> NDArray:
+        d1, v1 = _accel_state(tau / 2, p1, a, j)
+        d2, v2 = _accel_state(tau / 2, p2, a, j)
+        offset2 = d1 * d1 + d2 * d2 - 2 * d1 * d2 * c
+        speed2 = v1 * v1 + v2 * v2 + 2 * v1 * v2 * c
+        return (offset2 < radius * radius) & (speed2 < vmin * vmin)
+
+    lo, hi = np.zeros_like(cap), cap.copy()
+    ok = fits(hi)
+    lo = np.where(ok, hi, lo)
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        good = fits(mid)
+        lo = np.where(good, mid, lo)
+        hi = np.where(good, hi, mid)
+    return np.where(cap > 0, lo, 0.0)
+
+
+def _vertical_time(height_m: NDArray, v0: float, vmax: float, v1: float, accel: float) -> NDArray:
+    """Time (s) to move ``height_m`` starting at ``v0``, ending at ``v1``, at most ``vmax``."""
+    h = np.asarray(height_m, float)
+    d_acc = (vmax * vmax - v0 * v0) / (2 * accel)
+    d_dec = (vmax * vmax - v1 * v1) / (2 * accel)
+    full = (vmax - v0) / accel + (vmax - v1) / accel + (h - d_acc - d_dec) / vmax
+    peak = np.sqrt(np.maximum(accel * h + (v0 * v0 + v1 * v1) / 2, 0.0))
+    short = (peak - v0) / accel + (peak - v1) / accel
+    return np.where(h <= 0, 0.0, np.where(h >= d_acc + d_dec, full, short))
+
+
+# --- flights ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase of a flight: ``duration_s``, ``energy_wh``, total ``mass_kg``, ground distance."""
+
+    name: str
+    duration_s: float
+    energy_wh: float
+    mass_kg: float
+    distance_m: float = 0.0
+
+    @property
+    def power_w(self) -> float:
+        """Mean electrical power of the phase (W)."""
+        return self.energy_wh * 3600.0 / self.duration_s if self.duration_s > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class FlightProfile:
+    """A delivery flight from take-off to landing at the site, phase by phase.
+
+    ``door_s`` is the time from the start of the take-off until the package is delivered
+    (touchdown for payload_place and land, on the ground for winch, released for drop).
+    ``reserve_wh`` is the battery energy left at landing. ``reason`` is a key of
+    :data:`REASONS` when the flight is infeasible, else ``None``; the times and energies
+    are still filled in as far as they can be computed (infinite where not).
+    """
+
+    phases: tuple[Phase, ...]
+    door_s: float
+    duration_s: float
+    energy_wh: float
+    reserve_wh: float
+    outbound_m: float
+    feasible: bool
+    reason: str | None = None
+
+    def phase(self, name: str) -> Phase:
+        """The phase called ``name`` (one of :data:`PHASES`)."""
+        return self.phases[PHASES.index(name)]
+
+
+@dataclass(frozen=True)
+class FlightBatch:
+    """Many flights at once: arrays over flights; ``times_s``/``energies_wh`` are (n, 7) by phase.
+
+    ``release_s`` is the offset into the delivery phase at which the package is delivered,
+    ``masses_kg`` the total mass in each phase, ``reason`` an object array of
+    :data:`REASONS` keys (``None`` where feasible).
+    """
+
+    times_s: NDArray
+    energies_wh: NDArray
+    masses_kg: NDArray
+    release_s: NDArray
+    outbound_m: NDArray
+    battery_wh: float
+    usable_wh: float
+    feasible: NDArray
+    reason: NDArray
+
+    def __len__(self) -> int:
+        return len(self.feasible)
+
+    @property
+    def door_s(self) -> NDArray:
+        """Seconds from the start of the take-off to the delivery."""
+        return self.times_s[:, :_DELIVERY].sum(axis=1) + self.release_s
+
+    @property
+    def duration_s(self) -> NDArray:
+        """Seconds from the start of the take-off to landing (disarmed) at the site."""
+        return self.times_s.sum(axis=1)
+
+    @property
+    def energy_wh(self) -> NDArray:
+        return self.energies_wh.sum(axis=1)
+
+    @property
+    def reserve_wh(self) -> NDArray:
+        """Energy left in the battery at landing (Wh)."""
+        return self.battery_wh - self.energy_wh
+
+    def profile(self, i: int) -> FlightProfile:
+        """The :class:`FlightProfile` of flight ``i``."""
+        distances = np.zeros(len(PHASES))
+        distances[[_OUTBOUND, _RETURN]] = self.outbound_m[i]
+        phases = tuple(
+            Phase(name, float(self.times_s[i, k]), float(self.energies_wh[i, k]), float(self.masses_kg[i, k]),
+                  float(distances[k]))
+            for k, name in enumerate(PHASES)
+        )
+        return FlightProfile(phases, float(self.door_s[i]), float(self.duration_s[i]), float(self.energy_wh[i]),
+                             float(self.reserve_wh[i]), float(self.outbound_m[i]), bool(self.feasible[i]),
+                             self.reason[i])
+
+
+@dataclass(frozen=True)
+class _Legs:
+    """Straight legs of many routes: unit direction, length and the route each belongs to."""
+
+    ux: NDArray
+    uy: NDArray
+    length: NDArray
+    route: NDArray
+    n_routes: int
+
+    def reversed(self) -> "_Legs":
+        """The same routes flown back from the door to the site."""
+        order = np.lexsort((-np.arange(len(self.route)), self.route))
+        return _Legs(-self.ux[order], -self.uy[order], self.length[order], self.route[order], self.n_routes)
+
+
+def _legs_of(routes: Sequence[Any]) -> tuple[_Legs, NDArray]:
+    """Flatten routes ((n, 2) local-metre polylines or objects with ``points``) into legs.
+
+    Returns the legs and a boolean array marking routes that exist (finite, >= 1 point).
+    """
+    pts = []
+    exists = np.ones(len(routes), bool)
+    for i, route in enumerate(routes):
+        p = route.points if hasattr(route, "points") else route
+        p = np.empty((0, 2)) if p is None else np.asarray(p, float).reshape(-1, 2)
+        length = getattr(route, "length_m", None)
+        if len(p) == 0 or not np.isfinite(p).all() or (length is not None and not np.isfinite(length)):
+            exists[i] = False
+            p = np.empty((0, 2))
+        pts.append(p)
+    counts = np.array([len(p) for p in pts], int)
+    if counts.sum() == 0:
+        empty = np.empty(0)
+        return _Legs(empty, empty, empty, np.empty(0, int), len(routes)), exists
+    xy = np.concatenate(pts)
+    owner = np.repeat(np.arange(len(routes)), counts)
+    d = xy[1:] - xy[:-1]
+    same = owner[1:] == owner[:-1]
+    d, owner = d[same], owner[1:][same]
+    length = np.hypot(d[:, 0], d[:, 1])
+    keep = length > 1e-9
+    d, owner, length = d[keep], owner[keep], length[keep]
+    return _Legs(d[:, 0] / length, d[:, 1] / length, length, owner, len(routes)), exists
+
+
+def _cruise(legs: _Legs, mass_kg: NDArray, profile: AircraftProfile, wind: Wind | None) -> tuple[NDArray, ...]:
+    """Time (s), energy (Wh), ground distance (m) and wind feasibility per route along ``legs``."""
+    n = legs.n_routes
+    gs, airspeed, _, _, ok = _triangle(legs.ux, legs.uy, profile, wind)
+    speed = np.where(ok, gs, profile.cruise_speed_ms)
+    t, peak = leg_time(legs.length, speed, profile.accel_ms2, profile.jerk_ms3)
+    inner = np.flatnonzero(legs.route[1:] == legs.route[:-1])
+    if inner.size:
+        cos_turn = legs.ux[inner] * legs.ux[inner + 1] + legs.uy[inner] * legs.uy[inner + 1]
+        tau = corner_overlap(cos_turn, peak[inner], peak[inner + 1], speed[inner], speed[inner + 1], profile)
+        t = t.copy()
+        np.subtract.at(t, inner, tau / 2)
+        np.subtract.at(t, inner + 1, tau / 2)
+    power = power_w(profile, mass_kg[legs.route], airspeed)
+    time = np.bincount(legs.route, t, minlength=n)
+    energy = np.bincount(legs.route, power * t, minlength=n) / 3600.0
+    distance = np.bincount(legs.route, legs.length, minlength=n)
+    feasible = np.bincount(legs.route, ~ok, minlength=n) == 0
+    return time, energy, distance, feasible
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """Route-independent phases: (seconds, W*s per flight) by phase name, release offset."""
+
+    phases: dict[str, tuple[float, NDArray]]
+    release_s: float
+    hover_ok: bool
+
+
+def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None) -> _Fixed:
+    """Times and energies of the take-off, the door (descent, delivery, ascent) and the landing.
+
+    The door sequence follows the mission (docs/model.md): a waypoint straight down to the
+    action height, the action, and a climb back to cruise altitude. Hovering in wind, the
+    aircraft's airspeed is the wind speed, which the power accounts for.
+    """
+    p = profile
+    w = float(np.hypot(*wind_vector(wind)))
+    heavy = p.empty_mass_kg + payload
+    light = np.full_like(payload, p.empty_mass_kg)
+    alt = p.cruise_alt_m
+    low = min(p.land_alt_low_m, alt)
+
+    def move(h: float, v: float, v_end: float = 0.0) -> float:
+        return float(_vertical_time(h, 0.0, v, v_end, p.vertical_accel_ms2))
+
+    def power(mass: NDArray, climb: float = 0.0) -> NDArray:
+        return power_w(p, mass, w, climb)
+
+    def land(mass: NDArray) -> tuple[float, NDArray]:
+        """Descent from cruise altitude: descent rate to LAND_ALT_LOW, then land speed."""
+        fast = move(alt - low, p.descent_rate_ms, p.land_speed_ms)
+        slow = low / p.land_speed_ms + LAND_DETECT_S
+        return fast + slow, power(mass, -p.descent_rate_ms) * fast + power(mass, -p.land_speed_ms) * slow
+
+    if p.delivery == "payload_place":
+        fast = move(alt - low, p.descent_rate_ms)
+        slow = move(low, p.land_speed_ms, p.land_speed_ms)
+        descent = (fast + slow, power(heavy, -p.descent_rate_ms) * fast + power(heavy, -p.land_speed_ms) * slow)
+        dwell, dwell_power, release = p.delivery_hover_s, power(heavy), 0.0
+        ascent = move(low, p.climb_rate_ms) + move(alt - low, p.climb_rate_ms)
+    elif p.delivery == "land":
+        descent = land(heavy)
+        dwell, dwell_power, release = p.land_dwell_s, np.full_like(payload, p.avionics_power_w), 0.0
+        ascent = move(alt, p.climb_rate_ms)
+    else:
+        height = min(p.winch_height_m if p.delivery == "winch" else p.drop_height_m, alt)
+        t = move(alt - height, p.descent_rate_ms)
+        descent = (t, power(heavy, -p.descent_rate_ms) * t)
+        lowering = height / p.winch_rate_ms if p.delivery == "winch" else 0.0
+        dwell, dwell_power = lowering + p.delivery_hover_s, power(heavy)
+        release = lowering if p.delivery == "winch" else p.delivery_hover_s
+        ascent = move(alt - height, p.climb_rate_ms)
+
+    takeoff = move(alt, p.climb_rate_ms)
+    phases = {
+        "takeoff": (takeoff, power(heavy, p.climb_rate_ms) * takeoff),
+        "descent": descent,
+        "delivery": (dwell, dwell_power * dwell),
+        "ascent": (ascent, power(light, p.climb_rate_ms) * ascent),
+        "landing": land(light),
+    }
+    return _Fixed(phases, release, w <= p.max_airspeed_ms)
+
+
+def _evaluate(legs: _Legs, exists: NDArray, payload_kg: ArrayLike, profile: AircraftProfile,
+              wind: Wind | None) -> FlightBatch:
+    """Whole flights out along ``legs`` and back along them reversed, one per route."""
+    n = legs.n_routes
+    payload = np.broadcast_to(np.asarray(payload_kg, float), (n,)).astype(float)
+    heavy = profile.empty_mass_kg + payload
+    light = np.full(n, profile.empty_mass_kg)
+    out_t, out_e, distance, out_ok = _cruise(legs, heavy, profile, wind)
+    back_t, back_e, _, back_ok = _cruise(legs.reversed(), light, profile, wind)
+    fixed = _door_and_home(payload, profile, wind)
+
+    times = np.zeros((n, len(PHASES)))
+    energies = np.zeros((n, len(PHASES)))
+    times[:, _OUTBOUND], energies[:, _OUTBOUND] = out_t, out_e
+    times[:, _RETURN], energies[:, _RETURN] = back_t, back_e
+    for name, (t, e) in fixed.phases.items():
+        k = PHASES.index(name)
+        times[:, k], energies[:, k] = t, e / 3600.0
+    masses = np.column_stack([heavy, heavy, heavy, heavy, light, light, light])
+    usable = profile.battery_wh * (1.0 - profile.reserve_fraction)
+
+    reason = np.full(n, None, object)
+    reason[energies.sum(axis=1) > usable] = "energy"
+    reason[~(out_ok & back_ok & fixed.hover_ok)] = "wind"
+    reason[~exists] = "no_route"
+    reason[payload > profile.max_payload_kg] = "overweight"
+    times[~exists] = np.inf
+    energies[~exists] = np.inf
+    return FlightBatch(times, energies, masses, np.full(n, fixed.release_s), np.where(exists, distance, np.inf),
+                       profile.battery_wh, usable, np.equal(reason, None), reason)
+
+
+def fly_many(routes: Sequence[Any], payload_kg: ArrayLike, profile: AircraftProfile,
+             wind: Wind | None = None) -> FlightBatch:
+    """Evaluate delivery flights along many routes at once.
+
+    ``routes`` are polylines in local metres from the site to the door ((n, 2) arrays or
+    :class:`dronedel.routing.Route` objects; empty, ``None`` or infinite-length routes are
+    infeasible with reason ``no_route``). ``payload_kg`` is a scalar or one value per route.
+    The return flight flies the same polyline backwards with the package gone.
+    """
+    legs, exists = _legs_of(routes)
+    return _evaluate(legs, exists, payload_kg, profile, wind)
+
+
+def fly(route: Any, payload_kg: float, profile: AircraftProfile, wind: Wind | None = None) -> FlightProfile:
+    """Phase-by-phase time and energy of one delivery along ``route`` (local metres, site first)."""
+    return fly_many([route], payload_kg, profile, wind).profile(0)
+
+
+def straight(distance_m: ArrayLike, heading_deg: ArrayLike, payload_kg: ArrayLike, profile: AircraftProfile,
+             wind: Wind | None = None) -> FlightBatch:
+    """Flights straight out ``distance_m`` along ``heading_deg`` (true) and back; arrays broadcast.
+
+    The vectorised shortcut for reach studies: ``door_s`` is the one-way time to delivery and
+    ``energy_wh`` the round-trip energy. Flights are in the broadcast shape's C order.
+    """
+    d, h, m = (a.ravel() for a in np.broadcast_arrays(np.asarray(distance_m, float),
+                                                       np.asarray(heading_deg, float),
+                                                       np.asarray(payload_kg, float)))
+    rad = np.radians(h)
+    flying = d > 0
+    legs = _Legs(np.sin(rad)[flying], np.cos(rad)[flying], d[flying], np.flatnonzero(flying), len(d))
+    return _evaluate(legs, np.isfinite(d), m, profile, wind)
+
+
+def max_reach(profile: AircraftProfile, payload_kg: float = 0.0, wind: Wind | None = None, *,
+              budget_s: float | None = None, headings_deg: ArrayLike = 0.0, tol_m: float = 0.1) -> NDArray:
+    """Longest straight distance (m) along each heading that a flight can deliver to.
+
+    The flight must be feasible (wind, energy with the reserve) and, when ``budget_s`` is
+    given, reach the door within ``budget_s`` seconds of the start of the take-off
+    (``door_s``). Found by vectorised bisection to ``tol_m``; 0 where even a delivery at the
+    site itself does not fit, and NaN never. Time and energy grow with distance, so the
+    answer is exact to the tolerance.
+    """
+    headings = np.atleast_1d(np.asarray(headings_deg, float))
+
+    def fits(d: NDArray) -> NDArray:
+        b = straight(d, headings, payload_kg, profile, wind)
+        ok = b.feasible
+        if budget_s is not None:
+            ok = ok & (b.door_s <= budget_s)
+        return ok
+
+    hi = np.full(headings.shape, 1000.0)
+    grow = fits(hi)
+    while grow.any() and hi.max() < 1e7:
+        hi = np.where(grow, hi * 2, hi)
+        grow = grow & fits(hi)
+    lo = np.zeros_like(hi)
+    base = fits(lo)
+    while (hi - lo).max() > tol_m:
+        mid = (lo + hi) / 2
+        good = fits(mid)
+        lo = np.where(good, mid, lo)
+        hi = np.where(good, hi, mid)
+    return np.where(base, lo, 0.0)
