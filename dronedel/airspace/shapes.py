@@ -1,0 +1,159 @@
+"""Zone footprints in WGS84 ``(lon, lat)`` degrees: geodesic circles and arcs, ring checks, repair.
+
+Circles and arcs are computed with ``pyproj.Geod`` on the WGS84 ellipsoid, so radii are
+true ground distances. They become polygons approximated from *outside*: the polygon
+always contains the true circle, so a no-fly zone is never under-estimated. With a
+maximum error ``e`` (default :data:`DEFAULT_MAX_ERROR_M`, 1 m) the polygon boundary lies
+between ``0.46 e`` and ``e`` outside the true circle: the segment count ``n`` is the
+smallest (at least 8) with ``r (1/cos(pi/n) - 1) <= e/2``, and vertices sit at
+``r / cos(pi/n) + e/2`` so every edge clears the circle by at least ``e/2 cos(pi/n)``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from pyproj import Geod
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from ..errors import InputError, InputWarning
+from ..geo import check_lon_lat
+
+__all__ = [
+    "DEFAULT_MAX_ERROR_M", "segment_count", "circle_polygon", "arc_points", "azimuth_distance",
+    "ring_is_clockwise", "closed_ring", "footprint",
+]
+
+#: Default largest distance (m) between a circle or arc and the polygon that replaces it.
+DEFAULT_MAX_ERROR_M = 1.0
+_MIN_SEGMENTS = 8
+_GEOD = Geod(ellps="WGS84")
+
+
+def segment_count(radius_m: float, max_error_m: float = DEFAULT_MAX_ERROR_M) -> int:
+    """Segments of a full circle of ``radius_m`` so its outside polygon is within ``max_error_m``."""
+    if not radius_m > 0 or not math.isfinite(radius_m):
+        raise ValueError(f"circle radius {radius_m!r} m must be a positive number")
+    if not max_error_m > 0:
+        raise ValueError("max_error_m must be positive")
+    half_step = math.acos(1.0 / (1.0 + max_error_m / (2.0 * radius_m)))
+    return max(_MIN_SEGMENTS, math.ceil(math.pi / half_step))
+
+
+def _ring_at(lon: float, lat: float, azimuths_deg: NDArray, distance_m: float) -> NDArray:
+    lons, lats, _ = _GEOD.fwd(
+        np.full(azimuths_deg.shape, lon), np.full(azimuths_deg.shape, lat), azimuths_deg,
+        np.full(azimuths_deg.shape, distance_m),
+    )
+    return np.column_stack([lons, lats])
+
+
+def circle_polygon(lon: float, lat: float, radius_m: float, max_error_m: float = DEFAULT_MAX_ERROR_M) -> Polygon:
+    """A polygon containing the geodesic circle of ``radius_m`` around (``lon``, ``lat``).
+
+    Its boundary lies between ``0.46 max_error_m`` and ``max_error_m`` outside the circle.
+    """
+    check_lon_lat(lon, lat)
+    n = segment_count(radius_m, max_error_m)
+    vertex_distance = radius_m / math.cos(math.pi / n) + max_error_m / 2.0
+    azimuths = np.arange(n) * (360.0 / n)
+    return shapely.geometry.polygon.orient(Polygon(_ring_at(lon, lat, azimuths, vertex_distance)), 1.0)
+
+
+def arc_points(
+    lon: float,
+    lat: float,
+    radius_m: float,
+    start_deg: float,
+    end_deg: float,
+    clockwise: bool,
+    *,
+    outside: bool,
+    max_error_m: float = DEFAULT_MAX_ERROR_M,
+) -> NDArray:
+    """Interior vertices (k, 2) of a geodesic arc, from azimuth ``start_deg`` to ``end_deg``.
+
+    Azimuths are degrees clockwise from true north around the centre (``lon``, ``lat``);
+    equal azimuths mean a full turn. The end points themselves are not included. With
+    ``outside`` the vertices lie outside the circle (tangent polygon, for an arc that bulges
+    out of its zone); otherwise on it (chords, for an arc that bulges into its zone). Either
+    way the zone is never under-estimated and the error stays within ``max_error_m``.
+    """
+    n_full = segment_count(radius_m, max_error_m)
+    sweep = ((end_deg - start_deg) if clockwise else (start_deg - end_deg)) % 360.0 or 360.0
+    k = max(1, math.ceil(sweep * n_full / 360.0))
+    step = (sweep / k) * (1.0 if clockwise else -1.0)
+    if outside:
+        azimuths = start_deg + (np.arange(k) + 0.5) * step
+        distance = radius_m / math.cos(math.radians(abs(step)) / 2.0) + max_error_m / 2.0
+    else:
+        azimuths = start_deg + np.arange(1, k) * step
+        distance = radius_m
+    return _ring_at(lon, lat, np.mod(azimuths, 360.0), distance)
+
+
+def azimuth_distance(lon: float, lat: float, lon2: float, lat2: float) -> tuple[float, float]:
+    """Azimuth (degrees clockwise from north) and geodesic distance (m) from the first point to the second."""
+    azimuth, _, distance = _GEOD.inv(lon, lat, lon2, lat2)
+    return float(azimuth) % 360.0, float(distance)
+
+
+def ring_is_clockwise(coords: NDArray) -> bool:
+    """True if the (lon, lat) ring runs clockwise as seen on a map (north up)."""
+    lon, lat = coords[:, 0], coords[:, 1]
+    x = (lon - lon[0]) * math.cos(math.radians(float(np.mean(lat))))
+    y = lat - lat[0]
+    return float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y)) < 0
+
+
+def closed_ring(coords: NDArray) -> NDArray:
+    """``coords`` (n, 2) without a repeated closing point and without consecutive duplicates."""
+    coords = np.asarray(coords, float)
+    if len(coords) > 1 and np.array_equal(coords[0], coords[-1]):
+        coords = coords[:-1]
+    keep = np.ones(len(coords), bool)
+    keep[1:] = np.any(np.diff(coords, axis=0) != 0, axis=1)
+    return coords[keep]
+
+
+def _is_keyhole(ring: BaseGeometry, repaired: BaseGeometry) -> bool:
+    """True if an invalid single ring is a hole joined to its shell by a zero-width cut."""
+    return (
+        isinstance(ring, Polygon) and not ring.interiors and isinstance(repaired, Polygon)
+        and len(repaired.interiors) > 0
+        and math.isclose(repaired.area, ring.area, rel_tol=1e-9)
+    )
+
+
+def footprint(
+    geometry: BaseGeometry, source: str, where: str, *, keyhole_holes: bool = False
+) -> Polygon | MultiPolygon:
+    """Check a zone's (Multi)Polygon: coordinates in range, some area, valid (or repaired).
+
+    An invalid polygon (self-intersecting ring, bow-tie) is repaired with
+    ``shapely.make_valid``, keeping its polygonal parts, with an :class:`InputWarning` that
+    names it. With ``keyhole_holes`` (OpenAir, which has no holes) a ring that reaches a hole
+    through a zero-width cut is read as a polygon with that hole, without a warning.
+    """
+    coords = shapely.get_coordinates(geometry)
+    check_lon_lat(coords[:, 0], coords[:, 1], source, where)
+    if geometry.is_valid:
+        repaired = geometry
+    else:
+        reason = shapely.is_valid_reason(geometry)
+        fixed = shapely.make_valid(geometry)
+        parts = [p for p in shapely.get_parts(fixed) if isinstance(p, (Polygon, MultiPolygon))]
+        repaired = shapely.union_all(parts) if parts else Polygon()
+        if not repaired.is_empty and not (keyhole_holes and _is_keyhole(geometry, repaired)):
+            warnings.warn(
+                InputWarning(f"{source}: {where}: invalid polygon ({reason}) repaired with shapely.make_valid"),
+                stacklevel=3,
+            )
+    if repaired.is_empty or not repaired.area > 0:
+        raise InputError("polygon has no area (its points are repeated or on one line)", source, where)
+    return repaired
