@@ -1,0 +1,5 @@
+"""Obstacle-aware shortest paths from a site (exact, on a visibility graph of tangent corners)."""
+
+from .router import REASONS, Route, Router
+
+__all__ = ["REASONS", "Route", "Router"]
