@@ -1,0 +1,1 @@
+"""Maps and charts (matplotlib). Axes use WGS84 longitude/latitude degrees; see basemap."""
