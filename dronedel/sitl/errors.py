@@ -20,7 +20,7 @@ class SitlNotFound(SitlError):
 
 
 class SitlCrashed(SitlError):
-    """The SITL process exited on its own; ``returncode`` and the end of its output are kept."""
+    """The SITL process exited on its own or panicked (``returncode`` ``None``); the end of its output is kept."""
 
     kind = "crash"
 
@@ -28,7 +28,8 @@ class SitlCrashed(SitlError):
         self.returncode = returncode
         self.output_tail = output_tail
         tail = f"; last output:\n{output_tail}" if output_tail else ""
-        super().__init__(f"SITL process exited with code {returncode}{tail}")
+        what = "panicked" if returncode is None else f"exited with code {returncode}"
+        super().__init__(f"SITL process {what}{tail}")
 
 
 class LinkLost(SitlError):

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from ..errors import DronedelError
 from ..link import upload_all
 from ..mission import Mission
-from .errors import SitlCrashed, SitlError, SitlTimeout
+from .errors import ArmingRefused, SitlCrashed, SitlTimeout
 from .process import SitlOptions, SitlProcess
 from .vehicle import StatusText, Vehicle
 
@@ -135,6 +135,7 @@ class Recorder:
         self.record = FlightRecord(mission_name)
         self._rows: list[tuple[float, ...]] = []
         self._mode: tuple[str, bool] | None = None
+        self._first_text = len(vehicle.statustexts)
 
     def __call__(self, msg: Any) -> None:
         kind = msg.get_type()
@@ -148,8 +149,6 @@ class Recorder:
         elif kind == "MISSION_CURRENT":
             if not rec.current or rec.current[-1][1] != msg.seq:
                 rec.current.append((t, int(msg.seq)))
-        elif kind == "STATUSTEXT":
-            rec.statustexts.append(self.vehicle.statustexts[-1])
         elif kind == "FENCE_STATUS":
             state = (int(msg.breach_status), int(msg.breach_count), int(msg.breach_type))
             if not rec.fence or rec.fence[-1][1:] != state:
@@ -171,18 +170,24 @@ class Recorder:
                     rec.disarmed_s = t
 
     def finish(self) -> FlightRecord:
-        """The record with the track as an array."""
-        self.record.track = Track(np.array(self._rows, float))
+        """The record with the track as an array (samples before a position fix left out) and the texts."""
+        rows = np.array(self._rows, float).reshape(-1, len(TRACK_COLUMNS))
+        fixed = (rows[:, 1] != 0) | (rows[:, 2] != 0)
+        self.record.track = Track(rows[fixed])
+        self.record.statustexts = self.vehicle.statustexts[self._first_text:]
         return self.record
 
 
 def _fault(exc: BaseException, process: SitlProcess | None, t_s: float) -> Fault:
-    """A :class:`Fault` for ``exc``; a broken connection to a SITL that has exited is a crash."""
-    if not isinstance(exc, SitlError) and process is not None and not process.alive():
-        try:
-            process.check_alive()
-        except SitlCrashed as crash:
-            exc = crash
+    """A :class:`Fault` for ``exc``; a lost or broken link to a SITL that exited or panicked is a crash."""
+    if process is not None and not isinstance(exc, (SitlCrashed, SitlTimeout, ArmingRefused)):
+        if not process.alive():
+            try:
+                process.check_alive()
+            except SitlCrashed as crash:
+                exc = crash
+        elif process.panicked():
+            exc = SitlCrashed(None, process.output_tail())
     return Fault(getattr(exc, "kind", "link_error"), str(exc), t_s)
 
 

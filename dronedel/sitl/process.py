@@ -77,6 +77,8 @@ class SitlOptions:
     ``param_files`` are loaded in order (later files win); ``params`` are set on top of
     them, as are the wind (``SIM_WIND_SPD`` m/s, ``SIM_WIND_DIR`` degrees the wind blows
     from) and ``turbulence_ms`` (``SIM_WIND_TURB``). ``instance=None`` picks a free one.
+    ``frame_file`` is an optional JSON file of SITL frame constants (mass, drag reference
+    speed and lean angle, ...) for ``model``, read by SITL as ``MODEL:FILE.json``.
     """
 
     binary: Path
@@ -88,6 +90,7 @@ class SitlOptions:
     params: Mapping[str, float] = field(default_factory=dict)
     instance: int | None = None
     model: str = "quad"
+    frame_file: Path | None = None
 
     def all_params(self) -> dict[str, float]:
         """Parameters set on top of the parameter files."""
@@ -231,9 +234,9 @@ class SitlProcess:
         opts = self.options
         if not opts.param_files:
             raise InputError("no parameter file given", "SitlOptions.param_files")
-        for path in opts.param_files:
+        for path in (*opts.param_files, *([opts.frame_file] if opts.frame_file else [])):
             if not Path(path).is_file():
-                raise InputError("parameter file not found", str(path))
+                raise InputError("file not found", str(path))
         _install_cleanup()
         if opts.instance is None:
             self._lock = reserve_instance()
@@ -244,8 +247,13 @@ class SitlProcess:
         overrides = self.workdir / "overrides.parm"
         _write_params(overrides, opts.all_params())
         defaults = ",".join(str(Path(p).resolve()) for p in (*opts.param_files, overrides))
+        model = opts.model
+        if opts.frame_file is not None:
+            # SITL reads frame files relative to its working directory only.
+            shutil.copyfile(opts.frame_file, self.workdir / "frame.json")
+            model = f"{model}:frame.json"
         command = [
-            str(opts.binary), "--model", opts.model, "--home", opts.home.sitl_arg(),
+            str(opts.binary), "--model", model, "--home", opts.home.sitl_arg(),
             "--defaults", defaults, "-I", str(self.instance), "-w", "--speedup", f"{opts.speedup:g}",
         ]
         log = (self.workdir / "sitl.log").open("wb")
@@ -268,6 +276,8 @@ class SitlProcess:
         deadline = time.monotonic() + timeout_s
         while not _listening(self.port):
             self.check_alive()
+            if self.panicked():
+                raise SitlCrashed(None, self.output_tail())
             if time.monotonic() > deadline:
                 raise SitlTimeout(f"SITL did not listen on TCP port {self.port} within {timeout_s:g} s")
             time.sleep(0.05)
@@ -333,6 +343,10 @@ class SitlProcess:
         code = self._popen.poll()
         if code is not None:
             raise SitlCrashed(code, self.output_tail())
+
+    def panicked(self) -> bool:
+        """True if SITL printed a PANIC (it then hangs instead of exiting)."""
+        return "PANIC" in self.output_tail()
 
     def output_tail(self, lines: int = 15) -> str:
         """The last ``lines`` lines SITL printed."""

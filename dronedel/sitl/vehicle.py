@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pymavlink import mavutil
@@ -67,6 +67,7 @@ class Vehicle:
         self.statustexts: list[StatusText] = []
         self.time_s = 0.0
         self._created = time.time()
+        self._text_id = 0
 
     def latest(self, kind: str) -> Any:
         """The vehicle's latest message of type ``kind`` however it was read (pymavlink keeps it), or ``None``."""
@@ -99,7 +100,13 @@ class Vehicle:
         if boot_ms is not None:
             self.time_s = max(self.time_s, boot_ms / 1000.0)
         if msg.get_type() == "STATUSTEXT":
-            self.statustexts.append(StatusText(self.time_s, int(msg.severity), str(msg.text)))
+            text_id = int(getattr(msg, "id", 0) or 0)
+            if text_id and getattr(msg, "chunk_seq", 0) and text_id == self._text_id and self.statustexts:
+                last = self.statustexts[-1]  # a long text arrives in chunks sharing an id
+                self.statustexts[-1] = replace(last, text=last.text + str(msg.text))
+            else:
+                self.statustexts.append(StatusText(self.time_s, int(msg.severity), str(msg.text)))
+            self._text_id = text_id
         for listener in self.listeners:
             listener(msg)
 
