@@ -13,8 +13,9 @@ the minimum over corners ``v`` that see the target of ``dist[v] + |v - target|``
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import shapely
@@ -22,7 +23,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from ..config import AircraftProfile
 from ..errors import InputError, InputWarning
+from ..geo import LocalFrame
+from .obstacles import site_obstacles
 from .visibility import FreeSpace, cross
 
 __all__ = ["Route", "Router", "REASONS"]
@@ -92,8 +96,11 @@ class Router:
     Attributes: ``obstacles``, ``boundary``, ``origin`` as given; ``free`` the closed free
     space reachable from the origin (a Polygon); ``nodes`` (k, 2) the origin then the
     corners; ``node_distances`` (k,) shortest distance from the origin (inf where none);
-    ``node_predecessors`` (k,) previous node on that path (-9999 for none).
+    ``node_predecessors`` (k,) previous node on that path (-9999 for none); ``frame`` the
+    site's :class:`~dronedel.geo.LocalFrame` when built by :meth:`for_airspace`, else None.
     """
+
+    frame: LocalFrame | None = None
 
     def __init__(
         self,
@@ -122,16 +129,45 @@ class Router:
         if not parts:
             raise InputError(f"the site at {self.origin} m is not in the free space")
         self.free = parts[0]
-        self._space = FreeSpace(self.free, ignore_exterior=self.boundary is None)
+        # without an operating area the far box is the outer ring, unless obstacles enclose the site
+        far = self.boundary is None and self.free.bounds == self._area.bounds
+        self._space = FreeSpace(self.free, ignore_exterior=far)
         self._corners = np.flatnonzero(self._space.reflex)
+        self._ring_vertex = np.r_[-1, self._corners]  # ring vertex of each node (-1: the origin)
         self.nodes = np.vstack([np.array([self.origin]), self._space.points[self._corners]])
         self.node_distances, self.node_predecessors = self._shortest_path_tree()
+
+    @classmethod
+    def for_airspace(
+        cls,
+        airspace,
+        frame: LocalFrame,
+        *,
+        band: tuple[float, float] = (0.0, AircraftProfile.cruise_alt_m),
+        at: datetime | None = None,
+        until: datetime | None = None,
+        authorisations: Iterable[str] = (),
+        margin_m: float = 30.0,
+    ) -> "Router":
+        """The router from the site at ``frame``'s origin through ``airspace`` (an
+        :class:`~dronedel.airspace.Airspace`).
+
+        Zones blocking the altitude band ``band`` (m AGL; default ground to the default cruise
+        altitude) at ``at`` (or at any time up to ``until``; ``None`` treats every zone as
+        active) grow by ``margin_m`` metres; the operating area shrinks by it. See
+        :func:`~dronedel.routing.obstacles.site_obstacles`.
+        """
+        obstacles, boundary = site_obstacles(airspace, frame, band=band, at=at, until=until,
+                                             authorisations=authorisations, margin_m=margin_m)
+        router = cls(obstacles, boundary, (0.0, 0.0))
+        router.frame = frame
+        return router
 
     # ------------------------------------------------------------------ construction
     def _check_origin(self) -> None:
         x, y = self.origin
         if not self._area.covers(shapely.Point(x, y)):
-            gap = self._area.exterior.distance(shapely.Point(x, y)) if self.boundary is not None else np.inf
+            gap = self._area.boundary.distance(shapely.Point(x, y))
             raise InputError(f"the site at ({x:.1f}, {y:.1f}) m lies {gap:.1f} m outside the operating area "
                              "(after the safety margin)")
         if shapely.contains_xy(self._union, x, y):
@@ -245,7 +281,7 @@ class Router:
         r, c = np.nonzero(np.isfinite(ck))
         gi = nodes[cand[r, c]]
         vis = np.zeros(ck.shape, bool)
-        vis[r, c] = self._space.visible(self.nodes[gi], t[rows[r]], np.where(gi > 0, self._corners[gi - 1], -1))
+        vis[r, c] = self._space.visible(self.nodes[gi], t[rows[r]], self._ring_vertex[gi])
         found = vis.any(axis=1)
         first = np.argmax(vis, axis=1)[found]
         best[rows[found]] = nodes[cand[found, first]]

@@ -49,7 +49,8 @@ class FreeSpace:
     Ring vertices are numbered in ring order (exterior first, then holes), with the free
     space on the left of every directed edge ``vertex i -> next[i]``:
     ``points[i]``, ``next[i]``, ``prev[i]``; ``reflex`` marks the vertices where the free
-    space has an interior angle above 180 degrees (the obstacle corners paths bend around).
+    space has an interior angle above 180 degrees (the obstacle corners paths bend around),
+    and those within rounding of 180 or 360 degrees.
     """
 
     def __init__(self, polygon: shapely.Polygon, *, ignore_exterior: bool = False) -> None:
@@ -79,7 +80,9 @@ class FreeSpace:
         out = self.points[self.next] - self.points
         turn = cross(-into, out)  # > 0: left turn (convex for the free space)
         tol = _REL_EPS * np.hypot(*into.T) * np.hypot(*out.T)
-        self.reflex = (turn < -tol) & self._tested
+        # too close to call (spikes, near-straight vertices) counts as reflex: an extra corner
+        # costs a little time, a missing one could cost exactness
+        self.reflex = (turn < tol) & self._tested
         self._build_grid()
 
     # ------------------------------------------------------------------ grid of edge chunks
@@ -240,7 +243,7 @@ class FreeSpace:
         seg, chunk = seg[rows], self._cell_items[item]
         # bounding-circle filter against the whole segment
         c = self._centre[chunk]
-        ps, ds, ls2 = p[seg], d[seg], length[seg] ** 2
+        ps, ds, ls2 = p[seg], d[seg], np.maximum(length[seg] ** 2, np.finfo(float).tiny)
         t = np.clip(np.einsum("ij,ij->i", c - ps, ds) / ls2, 0.0, 1.0)
         near = np.hypot(*(ps + t[:, None] * ds - c).T) <= self._radius[chunk] + pad
         key = np.unique(seg[near].astype(np.int64) * len(self._chunk_start) + chunk[near])
