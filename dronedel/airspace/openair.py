@@ -23,6 +23,7 @@ is read as a polygon with that hole. OpenAir has no schedules: every zone is per
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import timezone, tzinfo
 
@@ -31,7 +32,7 @@ from numpy.typing import NDArray
 from pyproj import Geod
 from shapely.geometry import Polygon
 
-from ..errors import InputError
+from ..errors import InputError, InputWarning
 from ..geo import check_lon_lat
 from .heights import NAUTICAL_MILE_M, check_limits, parse_height
 from .model import Circle, Height, Restriction, VerticalReference, Zone
@@ -62,6 +63,8 @@ _GEOD = Geod(ellps="WGS84")
 _PART = r"(\d{1,3})\s*:\s*(\d{1,2}(?:\.\d+)?)(?:\s*:\s*(\d{1,2}(?:\.\d+)?))?\s*([NSEWnsew])"
 _COORDINATE = re.compile(rf"^\s*{_PART}\s*,?\s*{_PART}\s*$")
 _DIRECTIVE = re.compile(r"^\*\s*dronedel\s*:(.*)$", re.IGNORECASE)
+#: Largest relative difference between the radii of a DB arc's end points read without a warning.
+_DB_RADIUS_TOLERANCE = 0.02
 _SKIPPED = {"SP", "SB", "AT", "AF", "AG", "AI", "TO", "TC"}
 
 
@@ -161,7 +164,7 @@ def parse_openair(
         if record is None:
             raise InputError(f"{keyword} before the first AC record", source, where)
         with located(source, where):
-            _apply_line(record, keyword, rest, number, max_error_m)
+            _apply_line(record, keyword, rest, source, number, max_error_m)
     return _zones(records, source, ground_amsl_m, max_error_m)
 
 
@@ -178,7 +181,7 @@ def _apply_directive(record: _Record, text: str) -> None:
             raise ValueError(f"unknown '* dronedel:' key {key!r} (known: id, restriction)")
 
 
-def _apply_line(record: _Record, keyword: str, rest: str, number: int, max_error_m: float) -> None:
+def _apply_line(record: _Record, keyword: str, rest: str, source: str, number: int, max_error_m: float) -> None:
     value = rest.split("*", 1)[0].strip() if keyword != "AN" else rest
     if keyword == "AN":
         record.name, record.name_line = value, number
@@ -220,9 +223,14 @@ def _apply_line(record: _Record, keyword: str, rest: str, number: int, max_error
         centre = _centre(record, "DB")
         start, end = parse_coordinate(halves[0]), parse_coordinate(halves[1])
         a1, radius = azimuth_distance(*centre, *start)
-        a2, _ = azimuth_distance(*centre, *end)
+        a2, radius_end = azimuth_distance(*centre, *end)
         if not radius > 0:
             raise ValueError("DB arc starts at its centre")
+        if abs(radius_end - radius) > max(_DB_RADIUS_TOLERANCE * radius, max_error_m):
+            warnings.warn(InputWarning(
+                f"{source}: line {number}: DB end point is {radius_end:.0f} m from the centre but the start "
+                f"{radius:.0f} m; the arc keeps the start's radius"
+            ), stacklevel=4)
         record.elements.append(_Arc(centre, radius, a1, a2, record.clockwise, start, end))
     elif keyword == "DY":
         raise ValueError("airways (DY) are not supported")
