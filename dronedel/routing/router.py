@@ -96,7 +96,9 @@ class Router:
     Attributes: ``obstacles``, ``boundary``, ``origin`` as given; ``free`` the closed free
     space reachable from the origin (a Polygon); ``nodes`` (k, 2) the origin then the
     corners; ``node_distances`` (k,) shortest distance from the origin (inf where none);
-    ``node_predecessors`` (k,) previous node on that path (-9999 for none); ``frame`` the
+    ``node_predecessors`` (k,) previous node on that path (-9999 for none); ``space`` the
+    :class:`~dronedel.routing.visibility.FreeSpace` of ``free`` and ``node_vertex`` (k,) each
+    node's vertex in it (-1 for the origin); ``frame`` the
     site's :class:`~dronedel.geo.LocalFrame` when built by :meth:`for_airspace`, else None.
     """
 
@@ -131,10 +133,10 @@ class Router:
         self.free = parts[0]
         # without an operating area the far box is the outer ring, unless obstacles enclose the site
         far = self.boundary is None and self.free.bounds == self._area.bounds
-        self._space = FreeSpace(self.free, ignore_exterior=far)
-        self._corners = np.flatnonzero(self._space.reflex)
-        self._ring_vertex = np.r_[-1, self._corners]  # ring vertex of each node (-1: the origin)
-        self.nodes = np.vstack([np.array([self.origin]), self._space.points[self._corners]])
+        self.space = FreeSpace(self.free, ignore_exterior=far)
+        self._corners = np.flatnonzero(self.space.reflex)
+        self.node_vertex = np.r_[-1, self._corners]  # ring vertex of each node (-1: the origin)
+        self.nodes = np.vstack([np.array([self.origin]), self.space.points[self._corners]])
         self.node_distances, self.node_predecessors = self._shortest_path_tree()
 
     @classmethod
@@ -176,7 +178,7 @@ class Router:
                              "(a blocking zone with its safety margin)")
 
     def _corner_frames(self, corners: NDArray) -> tuple[NDArray, NDArray, NDArray]:
-        sp = self._space
+        sp = self.space
         p = sp.points[corners]
         return p, sp.points[sp.prev[corners]] - p, sp.points[sp.next[corners]] - p
 
@@ -188,7 +190,7 @@ class Router:
         # origin -> corner: tangent at the corner
         d = p - np.array(self.origin)
         ok = np.flatnonzero(_tangent(-d, into, out))
-        vis = self._space.visible(np.repeat([self.origin], len(ok), axis=0), p[ok], None, corners[ok])
+        vis = self.space.visible(np.repeat([self.origin], len(ok), axis=0), p[ok], None, corners[ok])
         rows.append(np.zeros(vis.sum(), int))
         cols.append(ok[vis] + 1)
         # corner -> corner: tangent at both ends (bitangents), in blocks of rows
@@ -201,7 +203,7 @@ class Router:
             mask &= _tangent(-d, into[None, :, :], out[None, :, :])
             a, b = np.nonzero(mask)
             a = i[a]
-            vis = self._space.visible(p[a], p[b], corners[a], corners[b])
+            vis = self.space.visible(p[a], p[b], corners[a], corners[b])
             rows.append(a[vis] + 1)
             cols.append(b[vis] + 1)
         rows, cols = np.concatenate(rows), np.concatenate(cols)
@@ -281,7 +283,7 @@ class Router:
         r, c = np.nonzero(np.isfinite(ck))
         gi = nodes[cand[r, c]]
         vis = np.zeros(ck.shape, bool)
-        vis[r, c] = self._space.visible(self.nodes[gi], t[rows[r]], self._ring_vertex[gi])
+        vis[r, c] = self.space.visible(self.nodes[gi], t[rows[r]], self.node_vertex[gi])
         found = vis.any(axis=1)
         first = np.argmax(vis, axis=1)[found]
         best[rows[found]] = nodes[cand[found, first]]
