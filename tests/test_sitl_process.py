@@ -145,7 +145,7 @@ def test_panic_is_a_crash(options, monkeypatch):
 
 
 def test_fly_survives_a_crash_and_records_it(options, monkeypatch):
-    monkeypatch.setenv("FAKE_ARDUCOPTER", "crash_after=0.3")
+    monkeypatch.setenv("FAKE_ARDUCOPTER", "crash_on=COMMAND_LONG")
     mission = Mission((home_item(HOME.lon, HOME.lat, HOME.alt_amsl_m),
                        MissionItem(0, FRAME_RELATIVE, mavlink.MAV_CMD_NAV_TAKEOFF, z=60.0)), name="crash")
     with SitlProcess(options) as proc:

@@ -6,7 +6,7 @@ HEARTBEAT, SYS_STATUS (healthy), HOME_POSITION and GLOBAL_POSITION_INT with simu
 running ``--speedup`` times faster than the wall clock. It answers COMMAND_LONG: arming,
 mode changes and anything else are accepted. The environment variable ``FAKE_ARDUCOPTER``
 (comma-separated) makes it misbehave: ``crash_after=S`` exits with code 3 after S wall
-seconds connected, ``silent_after=S`` stops sending, ``refuse_arm=TEXT`` refuses to arm with
+seconds connected, ``crash_on=TYPE`` on receiving a message of that type, ``silent_after=S`` stops sending, ``refuse_arm=TEXT`` refuses to arm with
 "PreArm: TEXT", ``panic`` prints a PANIC and hangs as SITL does.
 """
 
@@ -78,6 +78,8 @@ def main() -> int:
         except BlockingIOError:
             data = b""
         for msg in mav.parse_buffer(data) or []:
+            if msg.get_type() == behaviour.get("crash_on"):
+                return 3
             if msg.get_type() != "COMMAND_LONG":
                 continue
             result = mavlink.MAV_RESULT_ACCEPTED
