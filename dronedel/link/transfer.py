@@ -208,14 +208,15 @@ def clear_mission(conn: Any, mission_type: int = MISSION, *, timing: Timing = DE
     upload_mission(conn, [], mission_type, timing=timing)
 
 
-def upload_all(conn: Any, mission: Mission, *, set_fence_params: bool = True, verify: bool = False,
+def upload_all(conn: Any, mission: Mission, *, with_params: bool = True, verify: bool = False,
                timing: Timing = DEFAULT_TIMING) -> None:
-    """Upload mission, fence and rally of ``mission``, then its fence parameters.
+    """Upload mission, fence and rally of ``mission``, then the vehicle parameters it needs.
 
     The fence and rally lists are always sent, empty or not, so nothing stale stays on the
-    vehicle. Fence parameters (FENCE_ENABLE etc.) are set last, once the fence they refer to
-    is stored. With ``verify`` each list is downloaded again and compared item by item with
-    :func:`stored_as_sent` (raising :class:`LinkError` naming the first difference).
+    vehicle. ``mission.params`` (FENCE_ENABLE etc.) are set last, once the fence they refer
+    to is stored; ``with_params=False`` skips them. With ``verify`` each list is downloaded
+    again and compared item by item with :func:`stored_as_sent` (raising :class:`LinkError`
+    naming the first difference).
     """
     from .params import set_params
 
@@ -224,8 +225,8 @@ def upload_all(conn: Any, mission: Mission, *, set_fence_params: bool = True, ve
         upload_mission(conn, items, mission_type, timing=timing)
         if verify:
             _verify(items, download_mission(conn, mission_type, timing=timing), mission_type)
-    if set_fence_params and mission.fence_params:
-        set_params(conn, mission.fence_params, timing=timing)
+    if with_params and mission.params:
+        set_params(conn, mission.params, timing=timing)
 
 
 def stored_as_sent(sent: MissionItem, back: MissionItem) -> bool:

@@ -6,13 +6,13 @@ rally items plus the vehicle parameters they need), validated by :func:`validate
 
 from .builder import build_mission, delivery_items, mission_params
 from .errors import MissionError
-from .fence import Fence, FenceCircle, FenceOptions, FenceWarning, build_fence, fence_storage_bytes
+from .fence import Fence, FenceCircle, FenceOptions, FencePolygon, FenceWarning, build_fence, fence_storage_bytes
 from .items import FENCE, MISSION, RALLY, Mission, MissionItem, command_name, home_item
 from .rally import rally_points
 from .validate import ACCEPTED_COMMANDS, validate_mission
 
 __all__ = [
-    "Mission", "MissionItem", "MISSION", "FENCE", "RALLY", "MissionError", "command_name", "home_item",
+    "Mission", "MissionItem", "MISSION", "FENCE", "RALLY", "MissionError", "FencePolygon", "command_name", "home_item",
     "build_mission", "delivery_items", "mission_params", "Fence", "FenceCircle", "FenceOptions",
     "FenceWarning", "build_fence", "fence_storage_bytes", "rally_points", "ACCEPTED_COMMANDS",
     "validate_mission",

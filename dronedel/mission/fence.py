@@ -28,7 +28,8 @@ from .errors import MissionError
 from .items import FENCE, MissionItem, mavlink, quantise_degrees, renumber
 
 __all__ = [
-    "FENCE_STORAGE_BYTES", "MAX_POLYGON_VERTICES", "FENCE_ACTIONS", "FenceOptions", "FenceCircle", "Fence",
+    "FENCE_STORAGE_BYTES", "MAX_POLYGON_VERTICES", "FENCE_ACTIONS", "FenceOptions", "FenceCircle", "FencePolygon",
+    "Fence",
     "FenceWarning", "build_fence", "fence_storage_bytes",
 ]
 
@@ -105,15 +106,34 @@ class FenceCircle:
 
 
 @dataclass(frozen=True)
+class FencePolygon:
+    """A fence polygon: ``vertices`` as (lon, lat) degrees in upload order (not closed)."""
+
+    vertices: tuple[tuple[float, float], ...]
+    inclusion: bool = False
+
+    @property
+    def polygon(self) -> Polygon:
+        """The shapely polygon in (lon, lat) degrees."""
+        return Polygon(self.vertices)
+
+    @classmethod
+    def from_polygon(cls, polygon: Polygon, inclusion: bool) -> "FencePolygon":
+        """Vertices of ``polygon``'s exterior ((lon, lat) degrees, on MAVLink's 1e-7 grid), clockwise
+        as QGroundControl draws them."""
+        coords = list(orient(polygon, sign=-1.0).exterior.coords)[:-1]
+        return cls(tuple((quantise_degrees(lon), quantise_degrees(lat)) for lon, lat in coords), inclusion)
+
+
+@dataclass(frozen=True)
 class Fence:
-    """A vehicle fence. Polygons are shapely Polygons in ``(lon, lat)`` degrees (exterior only).
+    """A vehicle fence: polygons and circles in (lon, lat) degrees, limits and return point.
 
     ``alt_max_m`` is FENCE_ALT_MAX (m above home) or ``None`` for no altitude limit;
     ``return_point`` is ``(lon, lat)`` or ``None``; ``dropped`` names zones left out.
     """
 
-    inclusions: tuple[Polygon, ...] = ()
-    exclusions: tuple[Polygon, ...] = ()
+    polygons: tuple[FencePolygon, ...] = ()
     circles: tuple[FenceCircle, ...] = ()
     alt_max_m: float | None = None
     margin_m: float = 5.0
@@ -122,39 +142,44 @@ class Fence:
     dropped: tuple[str, ...] = field(default=(), compare=False)
 
     @property
+    def inclusions(self) -> tuple[Polygon, ...]:
+        return tuple(p.polygon for p in self.polygons if p.inclusion)
+
+    @property
+    def exclusions(self) -> tuple[Polygon, ...]:
+        return tuple(p.polygon for p in self.polygons if not p.inclusion)
+
+    @property
     def point_count(self) -> int:
         """Number of fence items: vertices, circles and the return point."""
-        return (sum(_vertex_count(p) for p in (*self.inclusions, *self.exclusions))
-                + len(self.circles) + (self.return_point is not None))
+        return sum(len(p.vertices) for p in self.polygons) + len(self.circles) + (self.return_point is not None)
 
     def items(self) -> tuple[MissionItem, ...]:
-        """Fence items in ArduPilot's order of upload: return point, inclusions, exclusions, circles.
+        """Fence items in upload order: return point, polygons vertex by vertex, circles (coordinates as held).
 
         Frame 0 (MAV_FRAME_GLOBAL) and altitude 0, as ArduPilot reports them back.
         """
         out: list[MissionItem] = []
         frame = mavlink.MAV_FRAME_GLOBAL
+
+        def item(command: int, lon: float, lat: float, p1: float = 0.0) -> MissionItem:
+            return MissionItem(0, frame, command, autocontinue=0, param1=float(p1), x=lat, y=lon, mission_type=FENCE)
+
         if self.return_point is not None:
-            lon, lat = self.return_point
-            out.append(MissionItem(0, frame, mavlink.MAV_CMD_NAV_FENCE_RETURN_POINT, autocontinue=0,
-                                   x=quantise_degrees(lat), y=quantise_degrees(lon), mission_type=FENCE))
-        for polygons, command in ((self.inclusions, mavlink.MAV_CMD_NAV_FENCE_POLYGON_VERTEX_INCLUSION),
-                                  (self.exclusions, mavlink.MAV_CMD_NAV_FENCE_POLYGON_VERTEX_EXCLUSION)):
-            for polygon in polygons:
-                coords = list(orient(polygon, sign=-1.0).exterior.coords)[:-1]  # clockwise, as QGC draws them
-                for lon, lat in coords:
-                    out.append(MissionItem(0, frame, command, autocontinue=0, param1=float(len(coords)),
-                                           x=quantise_degrees(lat), y=quantise_degrees(lon), mission_type=FENCE))
+            out.append(item(mavlink.MAV_CMD_NAV_FENCE_RETURN_POINT, *self.return_point))
+        for polygon in self.polygons:
+            command = (mavlink.MAV_CMD_NAV_FENCE_POLYGON_VERTEX_INCLUSION if polygon.inclusion
+                       else mavlink.MAV_CMD_NAV_FENCE_POLYGON_VERTEX_EXCLUSION)
+            out.extend(item(command, lon, lat, len(polygon.vertices)) for lon, lat in polygon.vertices)
         for circle in self.circles:
             command = (mavlink.MAV_CMD_NAV_FENCE_CIRCLE_INCLUSION if circle.inclusion
                        else mavlink.MAV_CMD_NAV_FENCE_CIRCLE_EXCLUSION)
-            out.append(MissionItem(0, frame, command, autocontinue=0, param1=float(circle.radius_m),
-                                   x=quantise_degrees(circle.lat), y=quantise_degrees(circle.lon), mission_type=FENCE))
+            out.append(item(command, circle.lon, circle.lat, circle.radius_m))
         return renumber(out)
 
     def params(self) -> dict[str, float]:
         """The vehicle parameters this fence needs: FENCE_ENABLE, FENCE_TYPE, FENCE_ACTION, ..."""
-        fence_type = (FENCE_TYPE_POLYGON if (self.inclusions or self.exclusions or self.circles) else 0)
+        fence_type = FENCE_TYPE_POLYGON if (self.polygons or self.circles) else 0
         params = {"FENCE_ENABLE": 1.0, "FENCE_ACTION": float(self.action), "FENCE_MARGIN": float(self.margin_m)}
         if self.alt_max_m is not None:
             fence_type |= FENCE_TYPE_ALT_MAX
@@ -169,8 +194,7 @@ class Fence:
 
         ``params`` (FENCE_ALT_MAX, FENCE_MARGIN, FENCE_ACTION, FENCE_TYPE) fill the limits.
         """
-        inclusions: list[Polygon] = []
-        exclusions: list[Polygon] = []
+        polygons: list[FencePolygon] = []
         circles: list[FenceCircle] = []
         return_point = None
         i = 0
@@ -185,8 +209,7 @@ class Fence:
                 if len(group) < count or any(g.command != item.command or g.param1 != count for g in group):
                     raise InputError(f"polygon of {int(count)} vertices is followed by fewer items of the same "
                                      "kind and count", source, f"fence item {item.seq}")
-                polygon = Polygon([(g.y, g.x) for g in group])
-                (inclusions if _POLYGON_CMDS[item.command] else exclusions).append(polygon)
+                polygons.append(FencePolygon(tuple((g.y, g.x) for g in group), _POLYGON_CMDS[item.command]))
                 i += int(count)
                 continue
             if item.command in _CIRCLE_CMDS:
@@ -203,14 +226,13 @@ class Fence:
         params = params or {}
         fence_type = int(params.get("FENCE_TYPE", FENCE_TYPE_ALT_MAX))
         alt_max = params.get("FENCE_ALT_MAX") if fence_type & FENCE_TYPE_ALT_MAX else None
-        return cls(tuple(inclusions), tuple(exclusions), tuple(circles), alt_max,
-                   float(params.get("FENCE_MARGIN", 5.0)), int(params.get("FENCE_ACTION", 3)), return_point)
+        return cls(tuple(polygons), tuple(circles), alt_max, float(params.get("FENCE_MARGIN", 5.0)),
+                   int(params.get("FENCE_ACTION", 3)), return_point)
 
 
 def fence_storage_bytes(fence: Fence) -> int:
     """Bytes ArduPilot needs to store ``fence`` (AC_PolyFence_loader's format, end marker included)."""
-    polygons = (*fence.inclusions, *fence.exclusions)
-    return (4 + sum(2 + 8 * _vertex_count(p) for p in polygons) + 13 * len(fence.circles)
+    return (4 + sum(2 + 8 * len(p.vertices) for p in fence.polygons) + 13 * len(fence.circles)
             + (9 if fence.return_point is not None else 0) + 1)
 
 
@@ -345,7 +367,8 @@ def build_fence(
         clip = outer.buffer(options.margin_m + 10.0)
     else:
         reach = max(home.distance(Point(x, y)) for x, y in zip(xs, ys)) + options.corridor_m
-        circles.append(FenceCircle(route_lonlat[0][0], route_lonlat[0][1], math.ceil(reach), True))
+        circles.append(FenceCircle(quantise_degrees(route_lonlat[0][0]), quantise_degrees(route_lonlat[0][1]),
+                                   math.ceil(reach), True))
         clip = None
 
     blocking = [] if airspace is None else airspace.blocking(0.0, alt_max, at, until, authorisations)
@@ -358,7 +381,8 @@ def build_fence(
             raise MissionError(f"the route passes within {options.margin_m:g} m (FENCE_MARGIN) of zone {zone.id!r}")
         if zone.circle is not None:
             c = zone.circle
-            circles.append(FenceCircle(c.lon, c.lat, math.ceil(c.radius_m * 10) / 10, False))
+            circles.append(FenceCircle(quantise_degrees(c.lon), quantise_degrees(c.lat),
+                                       math.ceil(c.radius_m * 10) / 10, False))
             continue
         if clip is not None:
             local = local.intersection(clip)
@@ -387,7 +411,7 @@ def build_fence(
         warnings.warn(f"zone(s) {farthest.label} ({farthest.clearance_m:.0f} m from the route) left out of the "
                       f"fence to fit {options.point_budget} points", FenceWarning, stacklevel=2)
 
-    inclusions = tuple(frame.geometry_to_lonlat(p) for p, s in zip(fitted, shapes) if s.inclusion)
-    exclusions = tuple(frame.geometry_to_lonlat(p) for p, s in zip(fitted, shapes) if not s.inclusion)
-    return Fence(inclusions, exclusions, tuple(circles), round(alt_max, 2), options.margin_m, options.action,
+    polygons = tuple(FencePolygon.from_polygon(frame.geometry_to_lonlat(p), s.inclusion)
+                     for p, s in sorted(zip(fitted, shapes), key=lambda ps: not ps[1].inclusion))
+    return Fence(polygons, tuple(circles), round(alt_max, 2), options.margin_m, options.action,
                  dropped=tuple(dropped))

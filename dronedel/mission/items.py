@@ -82,6 +82,12 @@ class MissionItem:
     z: float = 0.0
     mission_type: int = MISSION
 
+    def __post_init__(self) -> None:
+        for name in ("seq", "frame", "command", "current", "autocontinue", "mission_type"):
+            object.__setattr__(self, name, int(getattr(self, name)))
+        for name in ("param1", "param2", "param3", "param4", "x", "y", "z"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+
     @property
     def params(self) -> tuple[float, float, float, float, float, float, float]:
         """``(param1, param2, param3, param4, x, y, z)``, MAVLink's param1..param7."""
@@ -161,15 +167,15 @@ class Mission:
 
     ``items[0]`` is home (frame 0, altitude AMSL), which ArduPilot replaces by the vehicle's
     home and never flies; the flight starts at ``items[1]``. ``fence`` and ``rally`` are
-    numbered from 0. ``fence_params`` are the parameters the fence needs on the vehicle
-    (FENCE_ENABLE, FENCE_TYPE, FENCE_ACTION, FENCE_ALT_MAX, FENCE_MARGIN). ``cruise_speed_ms``
+    numbered from 0. ``params`` are the vehicle parameters the mission needs (FENCE_ENABLE,
+    FENCE_TYPE, FENCE_ACTION, FENCE_ALT_MAX, FENCE_MARGIN; MIS_OPTIONS). ``cruise_speed_ms``
     is the planned horizontal speed, ``delivery`` the delivery method, ``name`` a label.
     """
 
     items: tuple[MissionItem, ...]
     fence: tuple[MissionItem, ...] = ()
     rally: tuple[MissionItem, ...] = ()
-    fence_params: dict[str, float] = field(default_factory=dict)
+    params: dict[str, float] = field(default_factory=dict)
     cruise_speed_ms: float | None = None
     delivery: str = ""
     name: str = ""
@@ -178,7 +184,7 @@ class Mission:
         object.__setattr__(self, "items", renumber(self.items))
         object.__setattr__(self, "fence", renumber(self.fence))
         object.__setattr__(self, "rally", renumber(self.rally))
-        object.__setattr__(self, "fence_params", dict(self.fence_params))
+        object.__setattr__(self, "params", dict(self.params))
 
     @property
     def home(self) -> tuple[float, float, float]:

@@ -100,7 +100,7 @@ def _check_altitudes(items: tuple[MissionItem, ...], alt_max: float | None, marg
 def _check_fence(mission: Mission, source: str) -> Fence:
     for item in mission.fence:
         check_item_values(item, FENCE, source)
-    fence = Fence.from_items(mission.fence, mission.fence_params, source)
+    fence = Fence.from_items(mission.fence, mission.params, source)
     for label, polygons in (("inclusion", fence.inclusions), ("exclusion", fence.exclusions)):
         for k, polygon in enumerate(polygons):
             if not polygon.is_valid:
@@ -133,8 +133,8 @@ def validate_mission(mission: Mission, source: str = "") -> None:
                              _where(item, RALLY))
     _check_sequence(mission.items, source)
     fence = _check_fence(mission, source)
-    alt_max = mission.fence_params.get("FENCE_ALT_MAX") if fence.alt_max_m is not None else None
-    margin = float(mission.fence_params.get("FENCE_MARGIN", fence.margin_m))
+    alt_max = mission.params.get("FENCE_ALT_MAX") if fence.alt_max_m is not None else None
+    margin = float(mission.params.get("FENCE_MARGIN", fence.margin_m))
     _check_altitudes(mission.items, alt_max, margin, source)
     if not mission.fence:
         return
