@@ -1,0 +1,103 @@
+"""Plan a day: every order of an order book gets a decision from the dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..airspace.model import Airspace
+from ..config import SiteConfig, Wind
+from ..geo import LocalFrame
+from ..orders import Order, OrderBook
+from .activity import ZoneActivity
+from .dispatcher import Dispatcher
+from .model import Decision, Plan
+from .table import FlightTable
+
+__all__ = ["plan_day", "DayContext", "prepare_day"]
+
+#: Seconds of zone activity tracked beyond the last order (longest conceivable flight).
+_HORIZON_PAD_S = 6 * 3600.0
+
+
+@dataclass
+class DayContext:
+    """What a planning run shares with the simulator: valid orders and their arrays, the
+    invalid-row decisions, the zone activity and the flight table."""
+
+    config: SiteConfig
+    book: OrderBook
+    source: str
+    frame: LocalFrame
+    orders: list[Order]
+    placed_s: NDArray
+    invalid: list[Decision]
+    activity: ZoneActivity
+    table: FlightTable
+
+    def dispatcher(self, drones: int | None = None, policy: str = "online", admission: bool = True) -> Dispatcher:
+        """A fresh dispatcher over these orders for ``drones`` drones (default: the site's fleet)."""
+        cfg = self.config
+        return Dispatcher(self.orders, self.placed_s, self.table, self.activity, cfg.fleet,
+                          drones or cfg.fleet.drones, cfg.planning.promise_s, policy=policy, admission=admission)
+
+
+def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = None, *, source: str = "",
+                chunk: int = 256) -> DayContext:
+    """Project the doors, set aside orders beyond the site's frame, and index zone activity.
+
+    ``source`` names the orders file in messages; ``chunk`` is the flight table's batch size.
+    """
+    frame = LocalFrame(config.site.lon, config.site.lat)
+    airspace = airspace if airspace is not None else Airspace([])
+    lonlat = book.lonlat()
+    x, y = frame.to_local(lonlat[:, 0], lonlat[:, 1], check=False)
+    far = ~(np.hypot(x, y) <= frame.max_radius_m)
+    invalid = [Decision(p.order_id, p.row, float("nan"), float("nan"), None, "invalid_input", str(p))
+               for p in book.problems]
+    for o, r in zip(np.array(book.orders, object)[far], np.hypot(x, y)[far]):
+        invalid.append(Decision(o.order_id, o.row, float("nan"), o.weight_kg, (o.lon, o.lat), "invalid_input",
+                                f"{source}: row {o.row}: the door lies {r / 1000:.0f} km from the site, "
+                                f"beyond the planning frame's {frame.max_radius_m / 1000:.0f} km"))
+    keep = np.flatnonzero(~far)
+    orders = [book.orders[k] for k in keep]
+    placed = book.seconds()[keep]
+    profile = config.aircraft
+    band = (0.0, profile.cruise_alt_m)
+    table = FlightTable(airspace, frame, profile, np.column_stack([x, y])[keep],
+                        np.array([o.weight_kg for o in orders], float), band=band,
+                        margin_m=config.planning.margin_m, authorisations=config.airspace.authorisations,
+                        chunk=chunk)
+    last = float(placed.max()) if len(placed) else 0.0
+    horizon = (min(0.0, float(placed.min()) if len(placed) else 0.0), last + config.planning.promise_s + _HORIZON_PAD_S)
+    activity = ZoneActivity(list(table.candidates.values()), book.start, horizon)
+    return DayContext(config, book, source, frame, orders, placed, invalid, activity, table)
+
+
+def plan_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = None, *, drones: int | None = None,
+             policy: str = "online", wind: Wind | None = None, admission: bool = True,
+             progress: Callable[[int, int], None] | None = None, context: DayContext | None = None,
+             source: str = "") -> Plan:
+    """Decide every order of ``book`` for the site ``config`` in ``airspace``.
+
+    Orders are decided in arrival order by :class:`Dispatcher` with ``drones`` drones (default
+    the site's fleet), ``policy`` (``online`` or ``fcfs``) and ``wind`` (default the site's
+    planning wind). Invalid rows of the orders file, and doors beyond the site's local frame,
+    are rejected as ``invalid_input``: every row gets exactly one decision. ``progress(done,
+    total)`` is called now and then. Pass a ``context`` from :func:`prepare_day` to reuse
+    routes and flights across runs (fleet sizes, policies); ``source`` names the orders file.
+    """
+    ctx = context or prepare_day(config, book, airspace, source=source)
+    wind = config.planning.wind if wind is None else wind
+    dispatcher = ctx.dispatcher(drones, policy, admission)
+    decisions = list(ctx.invalid)
+    total = len(ctx.orders)
+    for i in range(total):
+        decisions.append(dispatcher.decide(i, wind))
+        if progress is not None and (i % 500 == 0 or i == total - 1):
+            progress(i + 1, total)
+    decisions.sort(key=lambda d: d.row)
+    return Plan(tuple(decisions), config, book.start, ctx.frame, dispatcher.drones, policy, wind, ctx.source)

@@ -1,0 +1,171 @@
+"""Routes and flights from the site to every door, per set of blocking zones and per wind.
+
+Which zones block a flight depends on when it flies, but the set changes only a few times a
+day. :class:`FlightTable` keeps one router per set of zone ids and, for each (zone set,
+wind), the route and flight of every door, filled in lazily in vectorised batches: the first
+question about door ``i`` routes and flies doors ``i, i+1, ...`` (``chunk`` of them) in one
+call, so the per-order dispatch loop only looks numbers up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..aircraft import PHASES, fly_many
+from ..airspace.model import Airspace, Zone
+from ..config import AircraftProfile, Wind
+from ..errors import InputError
+from ..geo import LocalFrame
+from ..routing import Route, Router
+
+__all__ = ["FlightTable", "Leg", "ROUTE_REASONS"]
+
+#: Decision reason for each reason the router gives for an unreachable door.
+ROUTE_REASONS = {"inside_obstacle": "no_fly_zone", "outside_area": "outside_area", "enclosed": "no_route"}
+
+_DELIVERY = PHASES.index("delivery")
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One door's flight under one zone set and wind (times in s from the start of the take-off).
+
+    ``reason`` is None when feasible, else a decision reason (see
+    :data:`dronedel.dispatch.REASONS`); ``route`` is the local-metre polyline site -> door.
+    """
+
+    door_s: float
+    duration_s: float
+    energy_wh: float
+    reserve_wh: float
+    delivery_s: float
+    delivery_wh: float
+    reason: str | None
+    route: Route
+
+
+@dataclass
+class _Sheet:
+    """Per (zone set, wind): arrays over doors, ``known`` marking those computed."""
+
+    n: int
+    known: NDArray = field(init=False)
+    times: NDArray = field(init=False)
+    energies: NDArray = field(init=False)
+    reserve: NDArray = field(init=False)
+    reason: NDArray = field(init=False)
+    routes: NDArray = field(init=False)
+    release: NDArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.known = np.zeros(self.n, bool)
+        self.times = np.full((self.n, len(PHASES)), np.inf)
+        self.energies = np.full((self.n, len(PHASES)), np.inf)
+        self.reserve = np.full(self.n, -np.inf)
+        self.reason = np.full(self.n, None, object)
+        self.routes = np.full(self.n, None, object)
+        self.release = np.zeros(self.n)
+
+    @property
+    def door_s(self) -> NDArray:
+        """Seconds from the start of the take-off to the delivery, per door."""
+        return self.times[:, :_DELIVERY].sum(axis=1) + self.release
+
+    @property
+    def duration_s(self) -> NDArray:
+        """Seconds from the start of the take-off to landing, per door."""
+        return self.times.sum(axis=1)
+
+
+class FlightTable:
+    """Flights to ``doors_xy`` ((n, 2) local metres) carrying ``payload_kg`` ((n,) kg).
+
+    ``airspace`` zones that can block the altitude band ``band`` (m AGL) are candidates; a
+    zone set is a frozenset of their ids. Routers grow zones by ``margin_m`` and shrink the
+    operating area by it (see :meth:`dronedel.routing.Router.for_airspace`).
+    """
+
+    def __init__(self, airspace: Airspace, frame: LocalFrame, profile: AircraftProfile, doors_xy: NDArray,
+                 payload_kg: NDArray, *, band: tuple[float, float], margin_m: float,
+                 authorisations: Iterable[str] = (), chunk: int = 256) -> None:
+        self.airspace = airspace
+        self.frame = frame
+        self.profile = profile
+        self.doors = np.asarray(doors_xy, float).reshape(-1, 2)
+        self.payload = np.broadcast_to(np.asarray(payload_kg, float), (len(self.doors),)).astype(float)
+        self.band = band
+        self.margin_m = margin_m
+        self.authorisations = tuple(authorisations)
+        self.chunk = chunk
+        self.candidates: dict[str, Zone] = {
+            z.id: z for z in airspace.blocking(band[0], band[1], None, None, self.authorisations)
+        }
+        self._routers: dict[frozenset[str], Router | InputError] = {}
+        self._sheets: dict[tuple[frozenset[str], Wind], _Sheet] = {}
+
+    def router(self, zones: frozenset[str]) -> Router:
+        """The router around exactly the zones ``zones`` (ids); InputError if the site is blocked."""
+        if zones not in self._routers:
+            sub = Airspace([self.candidates[i] for i in sorted(zones)], self.airspace.operating_area,
+                           self.airspace.ground_amsl_m)
+            try:
+                self._routers[zones] = Router.for_airspace(sub, self.frame, band=self.band,
+                                                           authorisations=self.authorisations,
+                                                           margin_m=self.margin_m)
+            except InputError as exc:
+                self._routers[zones] = exc
+        found = self._routers[zones]
+        if isinstance(found, InputError):
+            raise found
+        return found
+
+    def _fill(self, sheet: _Sheet, zones: frozenset[str], wind: Wind, index: NDArray) -> None:
+        try:
+            router = self.router(zones)
+        except InputError as exc:
+            sheet.reason[index] = "site_blocked"
+            sheet.routes[index] = [Route(np.empty((0, 2)), np.inf, str(exc)) for _ in index]
+            sheet.known[index] = True
+            return
+        routes = router.routes(self.doors[index])
+        batch = fly_many(routes, self.payload[index], self.profile, wind)
+        reason = batch.reason.copy()
+        for k, route in enumerate(routes):
+            if route.reason is not None and reason[k] != "overweight":
+                reason[k] = ROUTE_REASONS[route.reason]
+        sheet.times[index] = batch.times_s
+        sheet.energies[index] = batch.energies_wh
+        sheet.reserve[index] = batch.reserve_wh
+        sheet.release[index] = batch.release_s
+        sheet.reason[index] = reason
+        routes_array = np.empty(len(routes), object)
+        routes_array[:] = routes
+        sheet.routes[index] = routes_array
+        sheet.known[index] = True
+
+    def sheet(self, zones: frozenset[str], wind: Wind, index: int | None = None) -> _Sheet:
+        """The sheet for (zones, wind) with door ``index`` (None: every door) computed."""
+        key = (zones, wind)
+        sheet = self._sheets.get(key)
+        if sheet is None:
+            sheet = self._sheets[key] = _Sheet(len(self.doors))
+        if index is None:
+            todo = np.flatnonzero(~sheet.known)
+        elif sheet.known[index]:
+            return sheet
+        else:
+            todo = index + np.flatnonzero(~sheet.known[index:index + self.chunk])
+        if todo.size:
+            self._fill(sheet, zones, wind, todo)
+        return sheet
+
+    def leg(self, zones: frozenset[str], wind: Wind, i: int) -> Leg:
+        """Door ``i``'s flight around the zones ``zones`` in ``wind``."""
+        s = self.sheet(zones, wind, i)
+        t, e = s.times[i], s.energies[i]
+        return Leg(float(t[:_DELIVERY].sum() + s.release[i]), float(t.sum()), float(e.sum()), float(s.reserve[i]),
+                   float(t[_DELIVERY]), float(e[_DELIVERY]), s.reason[i], s.routes[i])
