@@ -54,8 +54,8 @@ class Expectations:
 
     ``planned_time_s`` (arming to disarming) and ``planned_energy_wh`` come from the aircraft
     model; ``max_time_error`` is the allowed relative difference of the flown time;
-    ``delivery_tolerance_m`` the horizontal distance allowed from the delivery point, and
-    ``delivery_alt_tolerance_m`` above its height. ``zones`` must not be entered (within their
+    ``delivery_tolerance_m`` the horizontal distance allowed from the delivery point, at a
+    height within ``delivery_alt_tolerance_m`` of the delivery height. ``zones`` must not be entered (within their
     floor and ceiling, heights above ``ground_amsl_m``); the track must stay inside
     ``operating_area`` ((lon, lat) polygon) when given.
     """
@@ -150,18 +150,18 @@ def check_items_reached(record: FlightRecord, mission: Mission) -> Check:
 
 
 def check_delivery(record: FlightRecord, mission: Mission, frame: LocalFrame, expect: Expectations) -> Check:
-    """The aircraft came down to the delivery height within the tolerance of the delivery point."""
+    """The aircraft was at the delivery height within the horizontal tolerance of the delivery point."""
     point = delivery_point(mission)
     if point is None:
         return Check("delivery", None, "the mission has no delivery item")
     track = record.track
-    low = track.alt_rel_m <= point.alt_rel_m + expect.delivery_alt_tolerance_m
+    low = np.abs(track.alt_rel_m - point.alt_rel_m) <= expect.delivery_alt_tolerance_m
     x, y = frame.to_local(track.lon, track.lat, check=False)
     px, py = frame.to_local(point.lon, point.lat, check=False)
     distance = np.where(low, np.hypot(x - px, y - py), np.inf)
     if not np.isfinite(distance).any():
-        height = point.alt_rel_m + expect.delivery_alt_tolerance_m
-        return Check("delivery", False, f"never came down to {height:g} m above home for item {point.seq}",
+        return Check("delivery", False, f"never within {expect.delivery_alt_tolerance_m:g} m of the delivery "
+                     f"height, {point.alt_rel_m:g} m above home, of item {point.seq}",
                      limit=expect.delivery_tolerance_m, lonlat=(point.lon, point.lat))
     i = int(np.argmin(distance))
     passed = bool(distance[i] <= expect.delivery_tolerance_m)
@@ -204,7 +204,7 @@ def check_area(record: FlightRecord, mission: Mission, frame: LocalFrame, expect
     x, y = frame.to_local(track.lon, track.lat, check=False)
     alt = track.alt_rel_m
     everywhere = np.ones(len(track), bool)
-    fence = Fence.from_items(mission.fence, mission.fence_params)
+    fence = Fence.from_items(mission.fence, mission.params)
     keep_out: list[tuple[str, BaseGeometry, NDArray]] = []
     keep_in: list[tuple[str, BaseGeometry]] = []
     for n, polygon in enumerate(fence.exclusions):
