@@ -194,15 +194,21 @@ def reach_for(
     if payload > profile.max_payload_kg:
         raise InputError(f"payload {payload:g} kg is above the aircraft's maximum {profile.max_payload_kg:g} kg")
     if wind is None or wind.speed_ms == 0:
-        reach = max_reach(profile, payload, None, budget_s=budget)
-        return np.zeros(1), np.asarray(reach, float).reshape(1), 0.0
-    if wind.speed_ms >= profile.cruise_speed_ms:
-        raise InputError(f"wind {wind.speed_ms:g} m/s is not below the cruise speed {profile.cruise_speed_ms:g} m/s")
+        reach = np.asarray(max_reach(profile, payload, None, budget_s=budget), float).reshape(1)
+        if not reach[0] > 0:
+            raise InputError(f"no door can be served: a flight does not fit {budget:g} s and the battery")
+        return np.zeros(1), reach, 0.0
+    if wind.speed_ms >= profile.max_airspeed_ms:
+        raise InputError(f"wind {wind.speed_ms:g} m/s is not below the aircraft's maximum airspeed "
+                         f"{profile.max_airspeed_ms:g} m/s")
     width = 360.0 / sectors
     centres = np.arange(sectors) * width
     offsets = np.linspace(-width / 2, width / 2, samples + 1)
     headings = (centres[:, None] + offsets[None, :]) % 360.0
     reach = max_reach(profile, payload, wind, budget_s=budget, headings_deg=headings.ravel()).reshape(headings.shape)
+    if not reach.max() > 0:
+        raise InputError(f"no door can be served: in a wind of {wind.speed_ms:g} m/s from {wind.from_deg:g} degrees "
+                         "no flight fits the promise and the battery")
     return centres, reach.min(axis=1), float((reach.max(axis=1) - reach.min(axis=1)).max())
 
 

@@ -118,8 +118,12 @@ def test_reach_for_bad_input():
         reach_for(profile, 100.0, 120.0)
     with pytest.raises(InputError, match="maximum"):
         reach_for(profile, 1800.0, payload_kg=99.0)
-    with pytest.raises(InputError, match="cruise speed"):
-        reach_for(profile, 1800.0, wind=Wind(20.0, 0.0))
+    with pytest.raises(InputError, match="maximum airspeed"):
+        reach_for(profile, 1800.0, wind=Wind(30.0, 0.0))
+    with pytest.raises(InputError, match="no door"):
+        reach_for(profile, 130.0, 120.0)
+    with pytest.raises(InputError, match="no door"):
+        reach_for(profile, 130.0, 120.0, wind=Wind(5.0, 0.0))
 
 
 def _airspace(frame: LocalFrame, zones_local, area_local=None) -> Airspace:
