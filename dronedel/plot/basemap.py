@@ -55,8 +55,10 @@ def set_lonlat_aspect(ax: Axes, lat0: float) -> None:
 
 
 def _path(geometry: BaseGeometry) -> MplPath | None:
+    """One matplotlib path; polygons oriented (shells counter-clockwise, holes clockwise) so the
+    non-zero fill rule leaves holes empty."""
     paths = []
-    for polygon in shapely.get_parts(geometry):
+    for polygon in shapely.get_parts(shapely.orient_polygons(geometry)):
         if polygon.geom_type == "Polygon":
             for ring in [polygon.exterior, *polygon.interiors]:
                 coords = np.asarray(ring.coords)[:, :2]
