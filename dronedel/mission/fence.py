@@ -334,7 +334,6 @@ def build_fence(
     ground = airspace.ground_amsl_m if airspace is not None else 0.0
 
     alt_max = min(cruise_alt_m + options.alt_margin_m, options.ceiling_m)
-    corridor = route.buffer(options.corridor_m)
     overhead: list[Zone] = []
     if airspace is not None:
         near = {z.id for z in airspace.touching(frame.geometry_to_lonlat(route.buffer(options.margin_m)))}
@@ -362,7 +361,7 @@ def build_fence(
         shapes.append(_Shape(outer, True, route.distance(outer.exterior), "operating area"))
         for k, hole in enumerate(outer.interiors):
             hole_polygon = Polygon(hole)
-            if hole_polygon.intersects(corridor):
+            if route.distance(hole_polygon) <= options.corridor_m:
                 shapes.append(_Shape(hole_polygon, False, route.distance(hole_polygon), f"operating area hole {k + 1}"))
         clip = outer.buffer(options.margin_m + 10.0)
     else:
@@ -375,9 +374,10 @@ def build_fence(
     polygons_by_zone = []
     for zone in blocking:
         local = frame.geometry_to_local(zone.geometry, check=False)
-        if not local.intersects(corridor):
+        distance = route.distance(local)
+        if distance > options.corridor_m:
             continue
-        if local.intersects(route.buffer(options.margin_m)):
+        if distance < options.margin_m:
             raise MissionError(f"the route passes within {options.margin_m:g} m (FENCE_MARGIN) of zone {zone.id!r}")
         if zone.circle is not None:
             c = zone.circle
