@@ -25,6 +25,7 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
 
 from ..airspace.model import Airspace, Restriction, Zone
 from ..config import Site
@@ -111,6 +112,16 @@ def _rgb(colour: str) -> tuple[float, float, float]:
     return tuple(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
 
 
+def _label_point(geometry: BaseGeometry) -> shapely.Point | None:
+    """The point of the largest visible part farthest from its edges (pole of inaccessibility)."""
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type == "Polygon" and p.area > 0]
+    if not parts:
+        return None
+    largest = max(parts, key=lambda p: p.area)
+    x0, y0, x1, y1 = largest.bounds
+    return polylabel(largest, tolerance=max(x1 - x0, y1 - y0) / 200.0)
+
+
 def _scale_bar(ax: Axes, lat0: float) -> None:
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     width_km = _GEOD.inv(x0, lat0, x1, lat0)[2] / 1000.0
@@ -172,8 +183,8 @@ def draw_basemap(
         styles_seen["authorised"] |= authorised
         styles_seen["outside band"] |= not in_band
         if labels:
-            point = zone.geometry.intersection(view).representative_point()
-            if not point.is_empty:
+            point = _label_point(zone.geometry.intersection(view))
+            if point is not None:
                 ax.annotate(zone.id, (point.x, point.y), fontsize=6, ha="center", va="center", zorder=5,
                             color="#333333")
     if area is not None:
