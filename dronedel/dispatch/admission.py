@@ -4,7 +4,8 @@ A drone-hour serves more orders on short cycles than on long ones. When the orde
 last ``window_s`` seconds would have needed more drone time than the fleet has (``drones``
 drone-seconds per second, times ``utilisation``), the limit is the cycle length at which
 the shortest of those orders fill the fleet: the online counterpart of the capacity bound
-that takes the shortest cycles first. Below saturation the limit is infinite.
+that takes the shortest cycles first. Below saturation the limit is infinite, and the
+dispatcher applies it only while no drone is idle.
 
 ``utilisation`` above 1 admits a little more than the fleet can fly, so drones never wait
 for admitted work; the promise then turns the excess away (``no_drone_in_time``), longest
@@ -29,7 +30,7 @@ class AdmissionLimit:
     most every ``refresh_s`` seconds of order time.
     """
 
-    def __init__(self, drones: int, *, window_s: float = 3600.0, min_window_s: float = 180.0,
+    def __init__(self, drones: int, *, window_s: float = 900.0, min_window_s: float = 180.0,
                  utilisation: float = 1.1, refresh_s: float = 60.0) -> None:
         self.drones = drones
         self.window_s = window_s

@@ -78,18 +78,18 @@ class Dispatcher:
     def _zones_for(self, takeoff_s: float, i: int, wind: Wind) -> tuple[frozenset[str], Leg]:
         """The zones active during the flight window from ``takeoff_s``, and the leg around them.
 
-        The window depends on the route and the route on the zones: iterate from the zones
-        active at take-off until the set stops growing.
+        The window depends on the route and the route on the zones: start from the zones
+        active at take-off and add those active until the landing until none is added (the
+        set only grows, so this ends).
         """
         zones = self.activity.during(takeoff_s)
-        for _ in range(len(self.activity.intervals) + 1):
+        while True:
             leg = self.table.leg(zones, wind, i)
             end = takeoff_s + (leg.duration_s if np.isfinite(leg.duration_s) else 0.0)
-            wider = self.activity.during(takeoff_s, end)
+            wider = zones | self.activity.during(takeoff_s, end)
             if wider == zones:
-                break
+                return zones, leg
             zones = wider
-        return zones, leg
 
     def _reject(self, i: int, reason: str, detail: str) -> Decision:
         o = self.orders[i]
@@ -101,8 +101,7 @@ class Dispatcher:
         fleet, always = self.fleet, self.activity.always
         base = self.table.leg(always, wind, i)
         if base.reason is not None:
-            detail = base.route.reason if base.reason == "site_blocked" else ""
-            return self._reject(i, base.reason, detail or _REASON_TEXT[base.reason])
+            return self._reject(i, base.reason, self._why(i, base.reason, always))
         best_s = fleet.loading_s + base.door_s
         if best_s > self.promise_s:
             return self._reject(i, "outside_zone", f"loading and flight to the door take {_minutes(best_s)}, "
@@ -122,7 +121,7 @@ class Dispatcher:
         if start + fleet.loading_s > latest:
             return self._reject(i, "no_drone_in_time", f"the first drone is free at +{_minutes(free - placed)}; "
                                                        f"it would deliver {_minutes(start + best_s - deadline)} late")
-        if cycle > limit:
+        if cycle > limit and free > placed:
             return self._reject(i, "fleet_saturated", f"the flight holds a drone {_minutes(cycle)}, above the "
                                                       f"current admission limit of {_minutes(limit)}")
         takeoff = start + fleet.loading_s
@@ -137,6 +136,20 @@ class Dispatcher:
         return self._reject(i, "airspace_closed_at_that_time",
                             f"{names} active during the flight window; no take-off before the promise avoids them")
 
+    def _why(self, i: int, reason: str, zones: frozenset[str]) -> str:
+        """Text for an order rejected for ``reason`` around ``zones``, naming the zones involved."""
+        if reason == "overweight":
+            return (f"the package weighs {self.orders[i].weight_kg:g} kg, above the "
+                    f"{self.table.profile.max_payload_kg:g} kg maximum payload")
+        if reason == "no_fly_zone":
+            margin = self.table.margin_m
+            near = self.table.zones_near(i, zones, margin)
+            names = ", ".join(f"{z.id!r}" + (f" ({z.name})" if z.name else "") for z, _ in near)
+            if any(gap == 0 for _, gap in near):
+                return f"the door is inside zone {names}"
+            return f"the door is within the {margin:g} m safety margin of zone {names}"
+        return _REASON_TEXT[reason]
+
     def _accept(self, i: int, drone: int, takeoff: float, zones: frozenset[str], leg: Leg, wind: Wind) -> Decision:
         land = takeoff + leg.duration_s
         ready = land + self.fleet.turnaround_s
@@ -150,9 +163,7 @@ class Dispatcher:
 
 
 _REASON_TEXT = {
-    "overweight": "the package is heavier than the aircraft's maximum payload",
     "outside_area": "the door is outside the operating area (or within the safety margin of its edge)",
-    "no_fly_zone": "the door is inside a blocking zone or within its safety margin",
     "no_route": "no route reaches the door: blocking zones enclose it",
     "wind": "the aircraft cannot fly this route in the planning wind",
     "energy": "the round trip needs more than the battery less its reserve",

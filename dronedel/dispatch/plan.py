@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from numpy.typing import NDArray
 
 from ..airspace.model import Airspace
 from ..config import SiteConfig, Wind
+from ..errors import InputWarning
 from ..geo import LocalFrame
 from ..orders import Order, OrderBook
 from .activity import ZoneActivity
@@ -49,6 +51,8 @@ def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None =
                 chunk: int = 256) -> DayContext:
     """Project the doors, set aside orders beyond the site's frame, and index zone activity.
 
+    Doors beyond the frame's range become ``invalid_input`` decisions, each with an
+    :class:`~dronedel.errors.InputWarning` naming its row.
     ``source`` names the orders file in messages; ``chunk`` is the flight table's batch size.
     """
     frame = LocalFrame(config.site.lon, config.site.lat)
@@ -59,9 +63,11 @@ def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None =
     invalid = [Decision(p.order_id, p.row, float("nan"), float("nan"), None, "invalid_input", str(p))
                for p in book.problems]
     for o, r in zip(np.array(book.orders, object)[far], np.hypot(x, y)[far]):
+        detail = (f"{source}: row {o.row}: the door lies {r / 1000:.0f} km from the site, beyond the planning "
+                  f"frame's {frame.max_radius_m / 1000:.0f} km")
+        warnings.warn(f"{detail} (rejected as invalid_input)", InputWarning, stacklevel=2)
         invalid.append(Decision(o.order_id, o.row, float("nan"), o.weight_kg, (o.lon, o.lat), "invalid_input",
-                                f"{source}: row {o.row}: the door lies {r / 1000:.0f} km from the site, "
-                                f"beyond the planning frame's {frame.max_radius_m / 1000:.0f} km"))
+                                detail))
     keep = np.flatnonzero(~far)
     orders = [book.orders[k] for k in keep]
     placed = book.seconds()[keep]

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 
 from ..aircraft import PHASES, fly_many
@@ -104,6 +105,7 @@ class FlightTable:
         self.candidates: dict[str, Zone] = {
             z.id: z for z in airspace.blocking(band[0], band[1], None, None, self.authorisations)
         }
+        self._local: dict[str, shapely.Geometry] = {}
         self._routers: dict[frozenset[str], Router | InputError] = {}
         self._sheets: dict[tuple[frozenset[str], Wind], _Sheet] = {}
 
@@ -122,6 +124,18 @@ class FlightTable:
         if isinstance(found, InputError):
             raise found
         return found
+
+    def zones_near(self, i: int, zones: Iterable[str], within_m: float) -> list[tuple[Zone, float]]:
+        """Zones among ``zones`` (ids) within ``within_m`` of door ``i``, with the distance (m; 0 inside)."""
+        door = shapely.Point(self.doors[i])
+        out = []
+        for zone_id in sorted(zones):
+            if zone_id not in self._local:
+                self._local[zone_id] = self.frame.geometry_to_local(self.candidates[zone_id].geometry, check=False)
+            gap = self._local[zone_id].distance(door)
+            if gap <= within_m:
+                out.append((self.candidates[zone_id], gap))
+        return out
 
     def _fill(self, sheet: _Sheet, zones: frozenset[str], wind: Wind, index: NDArray) -> None:
         try:

@@ -1,0 +1,144 @@
+"""plan.json, plan.csv and the summary of a :class:`~dronedel.dispatch.Plan`.
+
+plan.json (schema ``dronedel-plan/1``, described in docs/planning.md) holds every
+decision with its times as ISO 8601 in the site's time zone, routes as (lon, lat) degrees
+and as local metres, and the summary. plan.csv has one row per order.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from .. import __version__
+from ..fileio import write_json, write_with
+from .model import REASONS, Decision, Flight, Plan
+
+__all__ = ["SCHEMA", "CSV_COLUMNS", "summary", "plan_to_json", "write_plan"]
+
+SCHEMA = "dronedel-plan/1"
+
+CSV_COLUMNS = ("order_id", "row", "placed_at", "status", "reason", "drone", "takeoff_at", "door_at", "land_at",
+               "minutes_to_door", "distance_m", "energy_wh", "reserve_wh", "detail")
+
+
+def _round(x: float, digits: int = 1) -> float | None:
+    return round(float(x), digits) if np.isfinite(x) else None
+
+
+def summary(plan: Plan) -> dict[str, Any]:
+    """Headline figures: counts by status and reason, door times, energy, drone use."""
+    flights = plan.flights
+    valid = [d for d in plan.decisions if d.reason != "invalid_input"]
+    door_min = np.array([(d.flight.door_s - d.placed_s) / 60 for d in plan.decisions if d.flight], float)
+    per_drone = np.bincount([f.drone for f in flights], minlength=plan.drones)
+    busy = np.bincount([f.drone for f in flights], [f.ready_s - f.loading_s for f in flights], minlength=plan.drones)
+    span = (max(f.ready_s for f in flights) - min(f.loading_s for f in flights)) if flights else 0.0
+    energy = np.array([f.energy_wh for f in flights], float)
+
+    def stats(a: np.ndarray) -> dict[str, float | None]:
+        if not a.size:
+            return {"mean": None, "p50": None, "p90": None, "max": None}
+        return {"mean": _round(a.mean(), 2), "p50": _round(np.percentile(a, 50), 2),
+                "p90": _round(np.percentile(a, 90), 2), "max": _round(a.max(), 2)}
+
+    return {
+        "orders": len(plan.decisions),
+        "valid_orders": len(valid),
+        "accepted": len(flights),
+        "rejected": len(plan.decisions) - len(flights),
+        "accepted_share": _round(len(flights) / len(valid), 4) if valid else None,
+        "rejected_by_reason": dict(sorted(plan.reasons().items())),
+        "minutes_to_door": stats(door_min),
+        "energy_wh_per_delivery": stats(energy),
+        "energy_wh_total": _round(energy.sum(), 1),
+        "flights_per_drone": {"mean": _round(per_drone.mean(), 2), "min": int(per_drone.min()),
+                              "max": int(per_drone.max())} if plan.drones else None,
+        "drone_utilisation": _round(busy.sum() / (plan.drones * span), 4) if span > 0 else None,
+    }
+
+
+def _route_json(plan: Plan, xy: np.ndarray) -> dict[str, Any]:
+    return {"lonlat": np.round(plan.lonlat(xy), 7).tolist(), "local_m": np.round(xy, 2).tolist()}
+
+
+def _flight_json(plan: Plan, f: Flight, placed_s: float) -> dict[str, Any]:
+    return {
+        "drone": f.drone,
+        "loading_at": plan.at(f.loading_s).isoformat(timespec="seconds"),
+        "takeoff_at": plan.at(f.takeoff_s).isoformat(timespec="seconds"),
+        "door_at": plan.at(f.door_s).isoformat(timespec="seconds"),
+        "land_at": plan.at(f.land_s).isoformat(timespec="seconds"),
+        "ready_at": plan.at(f.ready_s).isoformat(timespec="seconds"),
+        "minutes_to_door": _round((f.door_s - placed_s) / 60, 2),
+        "flight_s": _round(f.land_s - f.takeoff_s, 1),
+        "distance_m": _round(f.distance_m, 1),
+        "energy_wh": _round(f.energy_wh, 2),
+        "reserve_wh": _round(f.reserve_wh, 2),
+        "zones_avoided": sorted(f.zones),
+        "outbound": _route_json(plan, f.route),
+        "return": _route_json(plan, f.route[::-1]),
+    }
+
+
+def _decision_json(plan: Plan, d: Decision) -> dict[str, Any]:
+    return {
+        "order_id": d.order_id,
+        "row": d.row,
+        "placed_at": plan.at(d.placed_s).isoformat(timespec="seconds") if np.isfinite(d.placed_s) else None,
+        "weight_kg": _round(d.weight_kg, 3),
+        "door": list(d.door) if d.door else None,
+        "status": d.status,
+        "reason": d.reason,
+        "detail": d.detail,
+        "flight": _flight_json(plan, d.flight, d.placed_s) if d.flight else None,
+    }
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    """The plan as the JSON document written to plan.json."""
+    cfg = plan.config
+    return {
+        "schema": SCHEMA,
+        "generator": f"dronedel {__version__}",
+        "site": {"name": cfg.site.name, "lon": cfg.site.lon, "lat": cfg.site.lat, "timezone": cfg.site.timezone,
+                 "elevation_m": cfg.site.elevation_m},
+        "orders_file": plan.source,
+        "start": plan.at(0).isoformat(timespec="seconds"),
+        "policy": plan.policy,
+        "fleet": {"drones": plan.drones, "turnaround_s": cfg.fleet.turnaround_s, "loading_s": cfg.fleet.loading_s},
+        "promise_s": cfg.planning.promise_s,
+        "margin_m": cfg.planning.margin_m,
+        "cruise_alt_m_agl": cfg.aircraft.cruise_alt_m,
+        "wind": {"speed_ms": plan.wind.speed_ms, "from_deg": plan.wind.from_deg},
+        "reasons": REASONS,
+        "summary": summary(plan),
+        "decisions": [_decision_json(plan, d) for d in plan.decisions],
+    }
+
+
+def _csv_row(plan: Plan, d: Decision) -> list[Any]:
+    f = d.flight
+    placed = plan.at(d.placed_s).isoformat(timespec="seconds") if np.isfinite(d.placed_s) else ""
+    if f is None:
+        return [d.order_id, d.row, placed, d.status, d.reason, "", "", "", "", "", "", "", "", d.detail]
+    return [d.order_id, d.row, placed, d.status, "", f.drone, plan.at(f.takeoff_s).isoformat(timespec="seconds"),
+            plan.at(f.door_s).isoformat(timespec="seconds"), plan.at(f.land_s).isoformat(timespec="seconds"), f"{(f.door_s - d.placed_s) / 60:.2f}",
+            f"{f.distance_m:.1f}", f"{f.energy_wh:.2f}", f"{f.reserve_wh:.2f}", d.detail]
+
+
+def write_plan(plan: Plan, directory: str | Path) -> tuple[Path, Path]:
+    """Write ``directory``/plan.json and ``directory``/plan.csv atomically; return both paths."""
+    directory = Path(directory)
+
+    def fill(handle: IO[str]) -> None:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(_csv_row(plan, d) for d in plan.decisions)
+
+    json_path = write_json(directory / "plan.json", plan_to_json(plan))
+    csv_path = write_with(directory / "plan.csv", fill)
+    return json_path, csv_path
