@@ -6,7 +6,8 @@ a message saying what is wrong; readers add the file and line or feature.
 Text grammar (case-insensitive): ``GND``/``SFC`` (the ground), ``UNL``/``UNLIM``/``UNLIMITED``,
 ``FL95`` (flight level: hundreds of feet of pressure altitude, read as AMSL in the standard
 atmosphere), or a number with a unit and a reference in either order: ``400ft AGL``,
-``1500 ft AMSL``, ``300 m AGL``, ``2800 MSL``, ``500ft GND`` (GND/SFC after a number mean AGL).
+``1500 ft AMSL``, ``300 m AGL``, ``2800 MSL``, ``500ft GND`` (GND/SFC after a number mean AGL;
+STD, a pressure altitude, is read as AMSL like a flight level).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ _REFERENCES = {
     "AGL": VerticalReference.AGL, "GND": VerticalReference.AGL, "SFC": VerticalReference.AGL,
     "ASFC": VerticalReference.AGL,
     "AMSL": VerticalReference.AMSL, "MSL": VerticalReference.AMSL, "ALT": VerticalReference.AMSL,
+    "STD": VerticalReference.AMSL,
 }
 
 _GROUND_WORDS = {"GND", "SFC", "SURFACE", "GROUND"}
