@@ -25,6 +25,11 @@ CSV_COLUMNS = ("order_id", "row", "placed_at", "status", "reason", "drone", "tak
                "minutes_to_door", "distance_m", "energy_wh", "reserve_wh", "detail")
 
 
+def _stamp(plan: Plan, seconds: float) -> str:
+    """ISO 8601 time, to the second, in the site's time zone."""
+    return plan.at(seconds).isoformat(timespec="seconds")
+
+
 def _round(x: float, digits: int = 1) -> float | None:
     return round(float(x), digits) if np.isfinite(x) else None
 
@@ -68,11 +73,11 @@ def _route_json(plan: Plan, xy: np.ndarray) -> dict[str, Any]:
 def _flight_json(plan: Plan, f: Flight, placed_s: float) -> dict[str, Any]:
     return {
         "drone": f.drone,
-        "loading_at": plan.at(f.loading_s).isoformat(timespec="seconds"),
-        "takeoff_at": plan.at(f.takeoff_s).isoformat(timespec="seconds"),
-        "door_at": plan.at(f.door_s).isoformat(timespec="seconds"),
-        "land_at": plan.at(f.land_s).isoformat(timespec="seconds"),
-        "ready_at": plan.at(f.ready_s).isoformat(timespec="seconds"),
+        "loading_at": _stamp(plan, f.loading_s),
+        "takeoff_at": _stamp(plan, f.takeoff_s),
+        "door_at": _stamp(plan, f.door_s),
+        "land_at": _stamp(plan, f.land_s),
+        "ready_at": _stamp(plan, f.ready_s),
         "minutes_to_door": _round((f.door_s - placed_s) / 60, 2),
         "flight_s": _round(f.land_s - f.takeoff_s, 1),
         "distance_m": _round(f.distance_m, 1),
@@ -88,7 +93,7 @@ def _decision_json(plan: Plan, d: Decision) -> dict[str, Any]:
     return {
         "order_id": d.order_id,
         "row": d.row,
-        "placed_at": plan.at(d.placed_s).isoformat(timespec="seconds") if np.isfinite(d.placed_s) else None,
+        "placed_at": _stamp(plan, d.placed_s) if np.isfinite(d.placed_s) else None,
         "weight_kg": _round(d.weight_kg, 3),
         "door": list(d.door) if d.door else None,
         "status": d.status,
@@ -107,7 +112,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "site": {"name": cfg.site.name, "lon": cfg.site.lon, "lat": cfg.site.lat, "timezone": cfg.site.timezone,
                  "elevation_m": cfg.site.elevation_m},
         "orders_file": plan.source,
-        "start": plan.at(0).isoformat(timespec="seconds"),
+        "start": _stamp(plan, 0),
         "policy": plan.policy,
         "fleet": {"drones": plan.drones, "turnaround_s": cfg.fleet.turnaround_s, "loading_s": cfg.fleet.loading_s},
         "promise_s": cfg.planning.promise_s,
@@ -122,12 +127,12 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
 
 def _csv_row(plan: Plan, d: Decision) -> list[Any]:
     f = d.flight
-    placed = plan.at(d.placed_s).isoformat(timespec="seconds") if np.isfinite(d.placed_s) else ""
+    placed = _stamp(plan, d.placed_s) if np.isfinite(d.placed_s) else ""
     if f is None:
         return [d.order_id, d.row, placed, d.status, d.reason, "", "", "", "", "", "", "", "", d.detail]
-    return [d.order_id, d.row, placed, d.status, "", f.drone, plan.at(f.takeoff_s).isoformat(timespec="seconds"),
-            plan.at(f.door_s).isoformat(timespec="seconds"), plan.at(f.land_s).isoformat(timespec="seconds"), f"{(f.door_s - d.placed_s) / 60:.2f}",
-            f"{f.distance_m:.1f}", f"{f.energy_wh:.2f}", f"{f.reserve_wh:.2f}", d.detail]
+    return [d.order_id, d.row, placed, d.status, "", f.drone, _stamp(plan, f.takeoff_s), _stamp(plan, f.door_s),
+            _stamp(plan, f.land_s), f"{(f.door_s - d.placed_s) / 60:.2f}", f"{f.distance_m:.1f}",
+            f"{f.energy_wh:.2f}", f"{f.reserve_wh:.2f}", d.detail]
 
 
 def write_plan(plan: Plan, directory: str | Path) -> tuple[Path, Path]:

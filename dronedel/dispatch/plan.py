@@ -80,6 +80,7 @@ def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None =
     last = float(placed.max()) if len(placed) else 0.0
     horizon = (min(0.0, float(placed.min()) if len(placed) else 0.0), last + config.planning.promise_s + _HORIZON_PAD_S)
     activity = ZoneActivity(list(table.candidates.values()), book.start, horizon)
+    table.router(activity.always)  # InputError now if the site lies in a zone that is always active
     return DayContext(config, book, source, frame, orders, placed, invalid, activity, table)
 
 

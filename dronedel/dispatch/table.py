@@ -1,8 +1,8 @@
 """Routes and flights from the site to every door, per set of blocking zones and per wind.
 
 Which zones block a flight depends on when it flies, but the set changes only a few times a
-day. :class:`FlightTable` keeps one router per set of zone ids and, for each (zone set,
-wind), the route and flight of every door, filled in lazily in vectorised batches: the first
+day. :class:`FlightTable` keeps one router and the routes of the doors per set of zone ids,
+and the flights per (zone set, wind), filled in lazily in vectorised batches: the first
 question about door ``i`` routes and flies doors ``i, i+1, ...`` (``chunk`` of them) in one
 call, so the per-order dispatch loop only looks numbers up.
 """
@@ -59,7 +59,6 @@ class _Sheet:
     energies: NDArray = field(init=False)
     reserve: NDArray = field(init=False)
     reason: NDArray = field(init=False)
-    routes: NDArray = field(init=False)
     release: NDArray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -68,7 +67,6 @@ class _Sheet:
         self.energies = np.full((self.n, len(PHASES)), np.inf)
         self.reserve = np.full(self.n, -np.inf)
         self.reason = np.full(self.n, None, object)
-        self.routes = np.full(self.n, None, object)
         self.release = np.zeros(self.n)
 
     @property
@@ -107,6 +105,7 @@ class FlightTable:
         }
         self._local: dict[str, shapely.Geometry] = {}
         self._routers: dict[frozenset[str], Router | InputError] = {}
+        self._routes: dict[frozenset[str], NDArray] = {}
         self._sheets: dict[tuple[frozenset[str], Wind], _Sheet] = {}
 
     def router(self, zones: frozenset[str]) -> Router:
@@ -137,28 +136,38 @@ class FlightTable:
                 out.append((self.candidates[zone_id], gap))
         return out
 
+    def routes(self, zones: frozenset[str], index: NDArray) -> NDArray:
+        """Routes (object array of :class:`Route`) to doors ``index`` around the zones ``zones``.
+
+        If the site itself is blocked (a zone over it), every route is unreachable with the
+        router's message as its reason, and the flight's reason is ``site_blocked``.
+        """
+        routes = self._routes.get(zones)
+        if routes is None:
+            routes = self._routes[zones] = np.full(len(self.doors), None, object)
+        todo = index[np.equal(routes[index], None)]
+        if todo.size:
+            try:
+                found = self.router(zones).routes(self.doors[todo])
+            except InputError as exc:
+                found = [Route(np.empty((0, 2)), np.inf, f"site_blocked: {exc}") for _ in todo]
+            filled = np.empty(len(found), object)
+            filled[:] = found
+            routes[todo] = filled
+        return routes[index]
+
     def _fill(self, sheet: _Sheet, zones: frozenset[str], wind: Wind, index: NDArray) -> None:
-        try:
-            router = self.router(zones)
-        except InputError as exc:
-            sheet.reason[index] = "site_blocked"
-            sheet.routes[index] = [Route(np.empty((0, 2)), np.inf, str(exc)) for _ in index]
-            sheet.known[index] = True
-            return
-        routes = router.routes(self.doors[index])
+        routes = self.routes(zones, index)
         batch = fly_many(routes, self.payload[index], self.profile, wind)
         reason = batch.reason.copy()
         for k, route in enumerate(routes):
             if route.reason is not None and reason[k] != "overweight":
-                reason[k] = ROUTE_REASONS[route.reason]
+                reason[k] = ROUTE_REASONS.get(route.reason, "site_blocked")
         sheet.times[index] = batch.times_s
         sheet.energies[index] = batch.energies_wh
         sheet.reserve[index] = batch.reserve_wh
         sheet.release[index] = batch.release_s
         sheet.reason[index] = reason
-        routes_array = np.empty(len(routes), object)
-        routes_array[:] = routes
-        sheet.routes[index] = routes_array
         sheet.known[index] = True
 
     def sheet(self, zones: frozenset[str], wind: Wind, index: int | None = None) -> _Sheet:
@@ -182,4 +191,4 @@ class FlightTable:
         s = self.sheet(zones, wind, i)
         t, e = s.times[i], s.energies[i]
         return Leg(float(t[:_DELIVERY].sum() + s.release[i]), float(t.sum()), float(e.sum()), float(s.reserve[i]),
-                   float(t[_DELIVERY]), float(e[_DELIVERY]), s.reason[i], s.routes[i])
+                   float(t[_DELIVERY]), float(e[_DELIVERY]), s.reason[i], self._routes[zones][i])
