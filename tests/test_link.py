@@ -186,7 +186,7 @@ def test_upload_all_with_verify_and_params(vehicle_factory):
     vehicle, conn = vehicle_factory(Faults(incoming=drop_every("MISSION_ITEM_INT", 4)))
     mission = Mission(tuple(mission_items()), tuple(fence_items()),
                       (MissionItem(0, 3, mavlink.MAV_CMD_NAV_RALLY_POINT, x=30.63, y=-96.33, z=40, mission_type=RALLY),),
-                      fence_params={"FENCE_ENABLE": 1, "FENCE_TYPE": 5})
+                      params={"FENCE_ENABLE": 1, "FENCE_TYPE": 5})
     upload_all(conn, mission, verify=True, timing=FAST)
     assert same(stored(vehicle, FENCE), list(mission.fence))
     assert vehicle.params["FENCE_ENABLE"] == 1 and vehicle.params["FENCE_TYPE"] == 5

@@ -10,6 +10,7 @@ lines, as MAVProxy reads them). :func:`read_mission` reads those companions when
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InputError
@@ -19,7 +20,7 @@ from .plan import format_plan, parse_plan, plan_document, read_plan, write_plan
 from .waypoints import format_waypoints, parse_waypoints, read_waypoints, write_waypoints
 
 __all__ = [
-    "PLAN_SUFFIXES", "WAYPOINTS_SUFFIXES", "companion_paths", "read_mission", "write_mission",
+    "PLAN_SUFFIXES", "WAYPOINTS_SUFFIXES", "companion_paths", "read_mission", "write_mission", "write_missions",
     "format_waypoints", "parse_waypoints", "read_waypoints", "write_waypoints",
     "plan_document", "format_plan", "parse_plan", "read_plan", "write_plan",
     "format_params", "parse_params", "read_params", "write_params",
@@ -106,4 +107,20 @@ def write_mission(path: str | Path, mission: Mission) -> list[Path]:
         written.append(write_params(companions["params"], mission.params))
     else:
         companions["params"].unlink(missing_ok=True)
+    return written
+
+
+def write_missions(directory: str | Path, missions: Iterable[Mission], suffixes: tuple[str, ...] = (".plan", ".waypoints")
+                   ) -> list[Path]:
+    """Write each mission as ``NAME.plan`` and ``NAME.waypoints`` (with companions) in ``directory``.
+
+    Missions are named by their ``name``; returns every file written, in order.
+    """
+    directory = Path(directory)
+    written: list[Path] = []
+    for mission in missions:
+        if not mission.name:
+            raise ValueError("a mission needs a name to be written into a folder")
+        for suffix in suffixes:
+            written += write_mission(directory / f"{mission.name}{suffix}", mission)
     return written
