@@ -101,6 +101,19 @@ def test_items_missing_or_out_of_order_fail():
     assert "6 (NAV_LAND)" in check_items_reached(record, mission).message
 
 
+def test_items_passed_by_mission_current_count_as_reached():
+    """ArduPilot may report only the later of two items completed at once; MISSION_CURRENT shows both."""
+    mission = _mission()
+    record = _record(_delivery_flight())
+    record.reached = [(100.0, 2), (200.0, 3), (230.0, 4), (300.0, 5)]
+    assert "1 (NAV_TAKEOFF)" in check_items_reached(record, mission).message
+    # current before arming (seq 1), the flight, and the reset to 1 around disarming
+    record.current = [(5.0, 1), (40.0, 2), (120.0, 3), (220.0, 4), (250.0, 5), (310.0, 6), (record.disarmed_s, 1)]
+    assert check_items_reached(record, mission).passed
+    record.current = [(5.0, 0), (6.0, 1)]  # current never moved while armed
+    assert not check_items_reached(record, mission).passed
+
+
 def test_delivery_missed_by_more_than_the_tolerance_fails():
     mission = _mission()
     off = (DOOR[0] + 8.0, DOOR[1])

@@ -125,15 +125,23 @@ def check_completed(record: FlightRecord) -> Check:
 
 
 def check_items_reached(record: FlightRecord, mission: Mission) -> Check:
-    """Every navigation item reached, in order (MISSION_ITEM_REACHED).
+    """Every navigation item reached, in order.
 
-    ArduPilot reports no MISSION_ITEM_REACHED for a final NAV_LAND or RTL: it counts as
-    reached when the flight ended landed and disarmed.
+    An item counts as reached when MISSION_ITEM_REACHED names it or MISSION_CURRENT moved
+    past it while armed: ArduPilot queues one MISSION_ITEM_REACHED at a time, so one item
+    completing right after another (a take-off, then a DO command) hides the first. A final
+    NAV_LAND or RTL, which reports no MISSION_ITEM_REACHED, counts as reached when the
+    flight ended landed and disarmed. The order is that of MISSION_ITEM_REACHED.
     """
-    expected = [item.seq for item in nav_items(mission)]
+    navs = nav_items(mission)
+    expected = [item.seq for item in navs]
     order = [seq for _, seq in record.reached]
     reached = set(order)
-    navs = nav_items(mission)
+    if record.armed_s is not None:
+        end = record.disarmed_s if record.disarmed_s is not None else np.inf
+        flown = [seq for t, seq in record.current if record.armed_s <= t <= end]
+        if flown:
+            reached.update(seq for seq in expected if seq < max(flown))
     if navs and navs[-1].command in _ENDS and record.disarmed_s is not None and record.fault is None:
         reached.add(navs[-1].seq)
     missing = [seq for seq in expected if seq not in reached]
