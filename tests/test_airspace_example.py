@@ -4,7 +4,6 @@ import tomllib
 import warnings
 from dataclasses import fields
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -94,7 +94,9 @@ def _feature_zones(
         raise InputError("has no identifier", source, where)
     where = feature_where(index, ident)
     if "restriction" not in feature:
-        raise InputError("has no restriction (PROHIBITED, REQ_AUTHORISATION, CONDITIONAL, NO_RESTRICTION)", source, where)
+        raise InputError(
+            "has no restriction (PROHIBITED, REQ_AUTHORISATION, CONDITIONAL, NO_RESTRICTION)", source, where
+        )
     with located(source, where):
         restriction = Restriction.parse(feature["restriction"])
         schedule = _schedule(feature.get("applicability"))
@@ -154,7 +156,9 @@ def _limits(volume: dict, ellipsoid_heights: list[str], where: str) -> tuple[Hei
     return limits[0], limits[1]
 
 
-def _projection(projection: Any, source: str, where: str, max_error_m: float) -> tuple[Polygon | MultiPolygon, Circle | None]:
+def _projection(
+    projection: Any, source: str, where: str, max_error_m: float
+) -> tuple[Polygon | MultiPolygon, Circle | None]:
     kind = projection.get("type") if isinstance(projection, dict) else None
     if kind == "Polygon":
         polygon = polygon_from_coordinates(projection.get("coordinates"), source, where, "horizontalProjection")

@@ -37,6 +37,7 @@ __all__ = ["parse_geojson", "zones_from_geojson", "parse_area", "polygon_from_co
 
 _WEEKLY_KEYS = {"days", "start", "end"}
 _ONE_OFF_KEYS = {"from", "until"}
+_HEIGHT_EXAMPLE = '{"value": 120, "unit": "m", "reference": "AGL"}'
 
 
 def parse_geojson(
@@ -107,11 +108,11 @@ def parse_geojson_height(value: Any, default: Height, what: str) -> Height:
     if isinstance(value, dict):
         missing = [k for k in ("value", "unit", "reference") if k not in value]
         if missing:
-            raise ValueError(f"{what} lacks {', '.join(missing)} (e.g. {{\"value\": 120, \"unit\": \"m\", \"reference\": \"AGL\"}})")
+            raise ValueError(f"{what} lacks {', '.join(missing)} (e.g. {_HEIGHT_EXAMPLE})")
         return height_from_parts(value["value"], value["unit"], value["reference"])
     if isinstance(value, str):
         return parse_height(value)
-    raise ValueError(f"{what} {value!r} needs a unit and a reference, e.g. \"120 m AGL\" or {{\"value\": 120, \"unit\": \"m\", \"reference\": \"AGL\"}}")
+    raise ValueError(f"{what} {value!r} needs a unit and a reference, e.g. \"120 m AGL\" or {_HEIGHT_EXAMPLE}")
 
 
 def _timezone(name: Any, default: tzinfo) -> tzinfo:

@@ -101,7 +101,8 @@ def parse_height(
             reference = _REFERENCES[word.upper()]
         else:
             raise ValueError(
-                f"unknown unit or reference {word!r} in height {raw!r} (units: m, ft; references: AGL, AMSL, MSL, GND, SFC)"
+                f"unknown unit or reference {word!r} in height {raw!r} "
+                "(units: m, ft; references: AGL, AMSL, MSL, GND, SFC)"
             )
     leftover = re.sub(r"[A-Za-z\s]+", "", number.group(2))
     if leftover:

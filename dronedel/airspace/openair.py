@@ -305,7 +305,8 @@ def _zones(records: list[_Record], source: str, ground: float, max_error_m: floa
             raise InputError(f"AC {record.ac} record has no name (AN)", source, where)
         for keyword, value in (("AL", record.floor), ("AH", record.ceiling)):
             if value is None:
-                raise InputError(f"record {record.name!r} has no {keyword} ({'floor' if keyword == 'AL' else 'ceiling'})", source, where)
+                what = "floor" if keyword == "AL" else "ceiling"
+                raise InputError(f"record {record.name!r} has no {keyword} ({what})", source, where)
         with located(source, where):
             check_limits(record.floor, record.ceiling, ground)
         restriction = record.restriction or CLASS_RESTRICTIONS.get(record.ay) or CLASS_RESTRICTIONS.get(record.ac)

@@ -34,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also say which zones are active at this time (ISO 8601; without an offset it is the site's local "
         "time, or UTC without --site)",
     )
-    parser.add_argument("--plot", type=Path, metavar="MAP.png", help="draw the map (site, operating area, zones) to this file")
+    parser.add_argument(
+        "--plot", type=Path, metavar="MAP.png", help="draw the map (site, operating area, zones) to this file"
+    )
     parser.set_defaults(func=run)
 
 
@@ -53,7 +55,9 @@ def _blocks(zone: Zone, airspace: Airspace, config: SiteConfig, at: datetime | N
     return "yes"
 
 
-def zone_rows(airspace: Airspace, at: datetime | None = None, config: SiteConfig | None = None) -> tuple[list[str], list[list[str]]]:
+def zone_rows(
+    airspace: Airspace, at: datetime | None = None, config: SiteConfig | None = None
+) -> tuple[list[str], list[list[str]]]:
     """Headers and rows of the zone table; ``active`` with ``at``, ``blocks`` with a site config."""
     headers = ["id", "name", "restriction", "floor", "ceiling", "schedule"]
     if at is not None:
