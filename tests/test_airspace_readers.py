@@ -73,7 +73,9 @@ def test_openair_ids_restrictions_and_sources(openair):
     assert list(openair) == [
         "square-range", "tower-zone", "clockwise-pie", "counter-pie", "db-clockwise", "db-counter",
         "ring-sector", "high-level", "square-range-L73", "model-field", "typed-zone", "keyhole-park",
+        "tabbed-zone",
     ]
+    assert openair["tabbed-zone"].kind == "class D" and openair["tabbed-zone"].name == "Tabbed Zone"
     r = Restriction
     expected = {
         "square-range": r.REQUIRES_AUTHORISATION, "tower-zone": r.REQUIRES_AUTHORISATION,
@@ -275,7 +277,7 @@ def test_read_airspace_merges_files_and_operating_area(tmp_path):
         [DATA / "zones.openair.txt", DATA / "zones.geojson", DATA / "zones.ed269.json"],
         ground_amsl_m=90.0, tz=CHICAGO, operating_area=area,
     )
-    assert len(airspace) == 12 + 7 + 6  # ed-multi gives two zones
+    assert len(airspace) == 13 + 7 + 6  # ed-multi gives two zones
     assert airspace.operating_area.bounds == (-97, 29, -95, 31)
     assert airspace.ground_amsl_m == 90.0
     touched = {z.id for z in airspace.touching(shapely.Point(-96.015, 30.005))}

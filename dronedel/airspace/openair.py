@@ -114,11 +114,12 @@ class _Arc:
 
 @dataclass
 class _Record:
+    """One ``AC`` record as read so far; ``line`` is the ``AC`` line's number."""
+
     line: int
     ac: str
     ay: str = ""
     name: str = ""
-    name_line: int = 0
     floor: Height | None = None
     ceiling: Height | None = None
     elements: list[tuple[float, float] | _Arc] = field(default_factory=list)
@@ -153,10 +154,10 @@ def parse_openair(
                 with located(source, where):
                     _apply_directive(record, directive.group(1))
             continue
-        keyword, _, rest = line.partition(" ")
+        keyword, _, rest = line.replace("\t", " ").partition(" ")
         keyword, rest = keyword.upper(), rest.strip()
         if keyword == "AC":
-            record = _Record(number, rest.upper())
+            record = _Record(number, rest.split("*", 1)[0].strip().upper())
             records.append(record)
             continue
         if keyword in _SKIPPED:
@@ -184,7 +185,7 @@ def _apply_directive(record: _Record, text: str) -> None:
 def _apply_line(record: _Record, keyword: str, rest: str, source: str, number: int, max_error_m: float) -> None:
     value = rest.split("*", 1)[0].strip() if keyword != "AN" else rest
     if keyword == "AN":
-        record.name, record.name_line = value, number
+        record.name = value
     elif keyword == "AY":
         record.ay = value.upper()
     elif keyword in ("AL", "AH"):
