@@ -1,5 +1,7 @@
 """Checks of flown tracks against mission, fence, zones and plan, on synthetic tracks."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import shapely
@@ -11,7 +13,13 @@ from dronedel.geo import LocalFrame
 from dronedel.mission.fence import Fence, FenceCircle, FencePolygon
 from dronedel.mission.items import FRAME_RELATIVE, Mission, MissionItem, home_item, mavlink
 from dronedel.sitl.checks import (
-    Expectations, check_area, check_delivery, check_fence_status, check_flight, check_items_reached, check_time,
+    Expectations,
+    check_area,
+    check_delivery,
+    check_fence_status,
+    check_flight,
+    check_items_reached,
+    check_time,
     delivery_point,
 )
 from dronedel.sitl.flight import Fault, FlightRecord, Track
@@ -40,7 +48,8 @@ def _mission(delivery="payload_place", fence=None):
                   MissionItem(0, 2, nav.MAV_CMD_DO_WINCH, param2=1, param3=7.0)],
         "drop": [_item(nav.MAV_CMD_NAV_WAYPOINT, *DOOR, 4.0), MissionItem(0, 2, nav.MAV_CMD_DO_GRIPPER, param2=0)],
     }[delivery]
-    items = [home_item(*SITE, 96.0), _item(nav.MAV_CMD_NAV_TAKEOFF, z=60.0), _item(nav.MAV_CMD_NAV_WAYPOINT, *DOOR, 60.0),
+    items = [home_item(*SITE, 96.0), _item(nav.MAV_CMD_NAV_TAKEOFF, z=60.0),
+             _item(nav.MAV_CMD_NAV_WAYPOINT, *DOOR, 60.0),
              *door, _item(nav.MAV_CMD_NAV_WAYPOINT, *DOOR, 60.0), _item(nav.MAV_CMD_NAV_WAYPOINT, 0, 0, 60.0),
              _item(nav.MAV_CMD_NAV_LAND)]
     fence = fence or Fence()
@@ -127,6 +136,10 @@ def test_winch_delivery_must_come_down_to_the_winch_height():
     mission = _mission("winch")
     high = _record(_delivery_flight(door_alt=20.0))
     assert check_delivery(high, mission, FRAME, Expectations()).passed is False
+    short_line = _mission("winch").replace(items=tuple(
+        dataclasses.replace(i, param3=3.0) if i.command == mavlink.MAV_CMD_DO_WINCH else i for i in mission.items))
+    check = check_delivery(_record(_delivery_flight(door_alt=7.0)), short_line, FRAME, Expectations())
+    assert check.passed is False and "does not bring the package to the ground" in check.message
     hover = _record([(0, 0, 20), (*DOOR, 20), (0, 0, 20)])
     assert "never within 1.5 m of the delivery height" in check_delivery(hover, mission, FRAME, Expectations()).message
     assert check_delivery(_record(_delivery_flight(door_alt=7.0)), mission, FRAME, Expectations()).passed

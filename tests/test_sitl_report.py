@@ -4,13 +4,13 @@ import json
 import math
 
 import numpy as np
+from test_sitl_checks import _delivery_flight, _mission, _record
 
 from dronedel.config import Wind
 from dronedel.sitl.checks import Expectations
 from dronedel.sitl.flight import Fault
 from dronedel.sitl.process import Home, SitlOptions
 from dronedel.sitl.report import build_report, write_report
-from test_sitl_checks import _delivery_flight, _mission, _record
 
 
 def _report(**record_changes):

@@ -72,12 +72,16 @@ class Expectations:
 
 @dataclass(frozen=True)
 class DeliveryPoint:
-    """Where the package leaves the aircraft: mission item ``seq``, ``(lon, lat)`` degrees, height (m above home)."""
+    """Where the package leaves the aircraft: mission item ``seq``, ``(lon, lat)`` degrees, height (m above home).
+
+    ``line_m`` is the winch line a DO_WINCH lets out there (0 without a winch).
+    """
 
     seq: int
     lon: float
     lat: float
     alt_rel_m: float
+    line_m: float = 0.0
 
 
 def nav_items(mission: Mission) -> list[MissionItem]:
@@ -98,7 +102,8 @@ def delivery_point(mission: Mission) -> DeliveryPoint | None:
         ):
             return DeliveryPoint(item.seq, item.y, item.x, 0.0)
         if item.command in _RELEASES and previous is not None:
-            return DeliveryPoint(previous.seq, previous.y, previous.x, previous.z)
+            line = item.param3 if item.command == mavlink.MAV_CMD_DO_WINCH else 0.0
+            return DeliveryPoint(previous.seq, previous.y, previous.x, previous.z, line)
         if item.command < _NAV_LAST:
             previous = item
     return None
@@ -173,8 +178,13 @@ def check_delivery(record: FlightRecord, mission: Mission, frame: LocalFrame, ex
                      limit=expect.delivery_tolerance_m, lonlat=(point.lon, point.lat))
     i = int(np.argmin(distance))
     passed = bool(distance[i] <= expect.delivery_tolerance_m)
-    return Check("delivery", passed, f"closest {distance[i]:.1f} m from the delivery point (item {point.seq}) "
-                 f"at {track.alt_rel_m[i]:.1f} m above home", value=float(distance[i]),
+    text = (f"closest {distance[i]:.1f} m from the delivery point (item {point.seq}) "
+            f"at {track.alt_rel_m[i]:.1f} m above home")
+    if point.line_m and abs(point.alt_rel_m - point.line_m) > expect.delivery_alt_tolerance_m:
+        passed = False
+        text += (f", but a {point.line_m:g} m winch line from {point.alt_rel_m:g} m does not bring the package "
+                 "to the ground")
+    return Check("delivery", passed, text, value=float(distance[i]),
                  limit=expect.delivery_tolerance_m, t_s=float(track.t_s[i]), lonlat=_where(track, i))
 
 
