@@ -74,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
                               payload_kg=args.payload, wind=wind, at=at, sectors=args.sectors,
                               tolerance_m=args.tolerance)
     write_json(args.output, zone.to_geojson())
-    reach = (f"{zone.reach_m[0] / 1000:.2f} km" if len(zone.reach_m) == 1 else
+    spread = float(zone.reach_m.max() - zone.reach_m.min())
+    reach = (f"{zone.reach_m[0] / 1000:.2f} km" if spread < 1.0 else
              f"{zone.reach_m.min() / 1000:.2f}-{zone.reach_m.max() / 1000:.2f} km by heading "
              f"(within {zone.heading_error_m:.0f} m)")
     print(f"dispatch zone: {zone.area_km2:.1f} km², reach {reach}, {len(router.obstacles)} blocking zone(s) "
