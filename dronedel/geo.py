@@ -28,9 +28,8 @@ _GEOD = Geod(ellps="WGS84")
 
 def geodesic_distance(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> NDArray:
     """Geodesic distance (m) on the WGS84 ellipsoid between (lon1, lat1) and (lon2, lat2) degrees."""
-    _, _, dist = _GEOD.inv(
-        np.asarray(lon1, float), np.asarray(lat1, float), np.asarray(lon2, float), np.asarray(lat2, float)
-    )
+    args = np.broadcast_arrays(*(np.asarray(a, float) for a in (lon1, lat1, lon2, lat2)))
+    _, _, dist = _GEOD.inv(*(np.ascontiguousarray(a) for a in args))
     return np.asarray(dist)
 
 

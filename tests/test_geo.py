@@ -75,3 +75,8 @@ def test_bad_coordinates_named(lon, lat, message):
     with pytest.raises(InputError, match=message) as info:
         check_lon_lat(lon, lat, "doors.csv", "row 4")
     assert str(info.value).startswith("doors.csv: row 4: ")
+
+
+def test_geodesic_distance_broadcasts_scalar_against_array():
+    d = geodesic_distance(SITE[0], SITE[1], [SITE[0], SITE[0] + 0.01], [SITE[1], SITE[1]])
+    assert d.shape == (2,) and d[0] == 0 and 950 < d[1] < 970
