@@ -35,7 +35,8 @@ _DELIVERY = PHASES.index("delivery")
 class Leg:
     """One door's flight under one zone set and wind (times in s from the start of the take-off).
 
-    ``reason`` is None when feasible, else a decision reason (see
+    ``delivery_s``/``delivery_wh`` are the delivery action's time and energy, ``release_s``
+    the offset into it at which the package is delivered. ``reason`` is None when feasible, else a decision reason (see
     :data:`dronedel.dispatch.REASONS`); ``route`` is the local-metre polyline site -> door.
     """
 
@@ -45,6 +46,7 @@ class Leg:
     reserve_wh: float
     delivery_s: float
     delivery_wh: float
+    release_s: float
     reason: str | None
     route: Route
 
@@ -191,4 +193,5 @@ class FlightTable:
         s = self.sheet(zones, wind, i)
         t, e = s.times[i], s.energies[i]
         return Leg(float(t[:_DELIVERY].sum() + s.release[i]), float(t.sum()), float(e.sum()), float(s.reserve[i]),
-                   float(t[_DELIVERY]), float(e[_DELIVERY]), s.reason[i], self._routes[zones][i])
+                   float(t[_DELIVERY]), float(e[_DELIVERY]), float(s.release[i]), s.reason[i],
+                   self._routes[zones][i])
