@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InputError
+from ..mission.builder import delivery_method
 from ..mission.items import FENCE, MISSION, MISSION_TYPE_NAMES, RALLY, Mission
 from .params import format_params, parse_params, read_params, write_params
 from .plan import format_plan, parse_plan, plan_document, read_plan, write_plan
@@ -58,7 +59,8 @@ def _format(path: Path) -> str:
 def read_mission(path: str | Path) -> Mission:
     """Read a mission file and its companions (fence, rally, parameters) into a :class:`Mission`.
 
-    The mission's ``name`` is the file's stem. Raises :class:`InputError` naming the file
+    The mission's ``name`` is the file's stem, its ``delivery`` what its items do at the door
+    (:func:`~dronedel.mission.builder.delivery_method`). Raises :class:`InputError` naming the file
     and line (or JSON path) of the first problem.
     """
     path = Path(path)
@@ -80,7 +82,7 @@ def read_mission(path: str | Path) -> Mission:
                           name=_stem(path).name)
     if companions["params"].exists():
         mission = mission.replace(params=read_params(companions["params"]))
-    return mission
+    return mission.replace(delivery=delivery_method(mission.items))
 
 
 def write_mission(path: str | Path, mission: Mission) -> list[Path]:

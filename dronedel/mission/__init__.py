@@ -4,7 +4,7 @@
 rally items plus the vehicle parameters they need), validated by :func:`validate_mission`.
 """
 
-from .builder import build_mission, delivery_items, mission_params
+from .builder import build_mission, delivery_items, delivery_method, mission_params
 from .errors import MissionError
 from .fence import Fence, FenceCircle, FenceOptions, FencePolygon, FenceWarning, build_fence, fence_storage_bytes
 from .items import FENCE, MISSION, RALLY, Mission, MissionItem, command_name, home_item
@@ -13,7 +13,7 @@ from .validate import ACCEPTED_COMMANDS, validate_mission
 
 __all__ = [
     "Mission", "MissionItem", "MISSION", "FENCE", "RALLY", "MissionError", "FencePolygon", "command_name", "home_item",
-    "build_mission", "delivery_items", "mission_params", "Fence", "FenceCircle", "FenceOptions",
+    "build_mission", "delivery_items", "delivery_method", "mission_params", "Fence", "FenceCircle", "FenceOptions",
     "FenceWarning", "build_fence", "fence_storage_bytes", "rally_points", "ACCEPTED_COMMANDS",
     "validate_mission",
 ]

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import numpy as np
+
 from ..airspace.model import Airspace
 from ..config import AircraftProfile
 from ..geo import LocalFrame, geodesic_distance
@@ -24,7 +26,10 @@ from .items import (
 from .rally import rally_points
 from .validate import validate_mission
 
-__all__ = ["PAYLOAD_PLACE_EXTRA_DESCENT_M", "delivery_items", "build_mission", "mission_params"]
+__all__ = [
+    "PAYLOAD_PLACE_EXTRA_DESCENT_M", "MIS_OPTIONS_CONTINUE_AFTER_LAND", "delivery_items", "delivery_method",
+    "build_mission", "mission_params",
+]
 
 #: NAV_PAYLOAD_PLACE may descend this far below the departure ground before giving up.
 PAYLOAD_PLACE_EXTRA_DESCENT_M = 10.0
@@ -88,6 +93,20 @@ def delivery_items(door: tuple[float, float], profile: AircraftProfile) -> list[
     raise MissionError(f"unknown delivery method {method!r}")
 
 
+def delivery_method(items: Sequence[MissionItem]) -> str:
+    """The delivery method a mission's items carry out ("" when none is recognised).
+
+    NAV_PAYLOAD_PLACE: ``payload_place``; DO_WINCH: ``winch``; DO_GRIPPER: ``drop``; a
+    NAV_LAND before the last item: ``land``.
+    """
+    commands = [i.command for i in items]
+    for command, method in ((mavlink.MAV_CMD_NAV_PAYLOAD_PLACE, "payload_place"), (mavlink.MAV_CMD_DO_WINCH, "winch"),
+                            (mavlink.MAV_CMD_DO_GRIPPER, "drop")):
+        if command in commands:
+            return method
+    return "land" if mavlink.MAV_CMD_NAV_LAND in commands[1:-1] else ""
+
+
 def mission_params(fence_params: dict[str, float], profile: AircraftProfile) -> dict[str, float]:
     """Vehicle parameters the mission needs: the fence's, and MIS_OPTIONS for a land delivery."""
     params = dict(fence_params)
@@ -96,10 +115,15 @@ def mission_params(fence_params: dict[str, float], profile: AircraftProfile) -> 
     return dict(sorted(params.items()))
 
 
+def _distance(a: Sequence[float], b: Sequence[float]) -> float:
+    """Geodesic distance (m) between two (lon, lat) points."""
+    return float(np.ravel(geodesic_distance(a[0], a[1], b[0], b[1]))[0])
+
+
 def _dedupe(route: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
     out = [tuple(map(float, route[0]))]
     for lon, lat in route[1:]:
-        if float(geodesic_distance(out[-1][0], out[-1][1], lon, lat)) > _SAME_POINT_M:
+        if _distance(out[-1], (lon, lat)) > _SAME_POINT_M:
             out.append((float(lon), float(lat)))
     return out
 
@@ -112,7 +136,7 @@ def _check_route(home: tuple[float, float], outbound: Sequence, inbound: Sequenc
         "inbound route starts": (inbound[0], outbound[-1]),
     }
     for what, (a, b) in gaps.items():
-        gap = float(geodesic_distance(a[0], a[1], b[0], b[1]))
+        gap = _distance(a, b)
         if gap > 1.0:
             other = "at home" if b is home else "at the door (the outbound route's end)"
             raise MissionError(f"the {what} {gap:.1f} m away from where it should, {other}")
