@@ -46,7 +46,8 @@ def _mission(delivery="payload_place", fence=None):
         "land": [_item(nav.MAV_CMD_NAV_LAND, *DOOR)],
         "winch": [_item(nav.MAV_CMD_NAV_WAYPOINT, *DOOR, 7.0),
                   MissionItem(0, 2, nav.MAV_CMD_DO_WINCH, param2=1, param3=7.0)],
-        "drop": [_item(nav.MAV_CMD_NAV_WAYPOINT, *DOOR, 4.0), MissionItem(0, 2, nav.MAV_CMD_DO_GRIPPER, param2=0)],
+        "drop": [_item(nav.MAV_CMD_NAV_WAYPOINT, *DOOR, 4.0), MissionItem(0, 2, nav.MAV_CMD_NAV_DELAY, param1=15.0),
+                 MissionItem(0, 2, nav.MAV_CMD_DO_GRIPPER, param2=0)],
     }[delivery]
     items = [home_item(*SITE, 96.0), _item(nav.MAV_CMD_NAV_TAKEOFF, z=60.0),
              _item(nav.MAV_CMD_NAV_WAYPOINT, *DOOR, 60.0),

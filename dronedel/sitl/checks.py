@@ -21,7 +21,7 @@ from ..airspace.model import Zone
 from ..geo import LocalFrame
 from ..mission import Mission
 from ..mission.fence import Fence
-from ..mission.items import MissionItem, mavlink
+from ..mission.items import MissionItem, has_location, mavlink
 from .flight import FlightRecord, Track
 
 __all__ = [
@@ -91,7 +91,7 @@ def nav_items(mission: Mission) -> list[MissionItem]:
 
 def delivery_point(mission: Mission) -> DeliveryPoint | None:
     """The delivery of ``mission``: a NAV_PAYLOAD_PLACE, a NAV_LAND before the end, or the
-    last navigation item before the first DO_WINCH/DO_GRIPPER; ``None`` if there is none.
+    last positioned navigation item before the first DO_WINCH/DO_GRIPPER; ``None`` if there is none.
     """
     navs = nav_items(mission)
     last_nav = navs[-1].seq if navs else None
@@ -104,7 +104,7 @@ def delivery_point(mission: Mission) -> DeliveryPoint | None:
         if item.command in _RELEASES and previous is not None:
             line = item.param3 if item.command == mavlink.MAV_CMD_DO_WINCH else 0.0
             return DeliveryPoint(previous.seq, previous.y, previous.x, previous.z, line)
-        if item.command < _NAV_LAST:
+        if item.command < _NAV_LAST and has_location(item.command) and (item.x, item.y) != (0.0, 0.0):
             previous = item
     return None
 

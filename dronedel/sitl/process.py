@@ -32,11 +32,12 @@ from .errors import SitlCrashed, SitlError, SitlTimeout
 
 __all__ = [
     "Home", "SitlOptions", "SitlProcess", "InstanceLock", "reserve_instance", "instance_ports",
-    "default_param_file", "stop_all",
+    "default_param_file", "default_frame_file", "stop_all",
 ]
 
-#: Parameter file of the delivery quad, relative to a source checkout's top folder.
+#: The delivery quad's SITL parameter file and frame model, relative to a source checkout's top folder.
 PARAM_FILE = Path("sitl", "delivery_quad.parm")
+FRAME_FILE = Path("sitl", "delivery_quad.json")
 #: Highest instance number tried.
 MAX_INSTANCE = 60
 
@@ -59,15 +60,22 @@ class Home:
         return f"{self.lat:.8f},{self.lon:.8f},{self.alt_amsl_m:.2f},{self.heading_deg:.1f}"
 
 
+def _sitl_file(relative: Path) -> Path:
+    for top in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        if (top / relative).is_file():
+            return top / relative
+    raise InputError(f"no {relative} in the current folder or beside the package; give the file explicitly",
+                     str(relative))
+
+
 def default_param_file() -> Path:
     """``sitl/delivery_quad.parm`` of the current folder or of the source checkout holding this package."""
-    for top in (Path.cwd(), Path(__file__).resolve().parents[2]):
-        if (top / PARAM_FILE).is_file():
-            return top / PARAM_FILE
-    raise InputError(
-        f"no {PARAM_FILE} in the current folder or beside the package; pass the parameter file explicitly",
-        "parameter file",
-    )
+    return _sitl_file(PARAM_FILE)
+
+
+def default_frame_file() -> Path:
+    """``sitl/delivery_quad.json`` (SITL frame model) of the current folder or of the source checkout."""
+    return _sitl_file(FRAME_FILE)
 
 
 @dataclass(frozen=True)
@@ -173,6 +181,7 @@ def reserve_instance(first: int = 0, lock_dir: Path | None = None) -> InstanceLo
 _LIVE: set["SitlProcess"] = set()
 _LIVE_LOCK = threading.Lock()
 _PREVIOUS_HANDLERS: dict[int, object] = {}
+_ATEXIT_REGISTERED = False
 
 
 def stop_all() -> None:
@@ -194,10 +203,13 @@ def _on_signal(signum: int, frame: object) -> None:
 
 
 def _install_cleanup() -> None:
-    """Register the exit and signal handlers once (signals only from the main thread)."""
+    """Register the exit handler once, and the signal handlers once from the main thread."""
+    global _ATEXIT_REGISTERED
+    if not _ATEXIT_REGISTERED:
+        atexit.register(stop_all)
+        _ATEXIT_REGISTERED = True
     if _PREVIOUS_HANDLERS or threading.current_thread() is not threading.main_thread():
         return
-    atexit.register(stop_all)
     for signum in (signal.SIGINT, signal.SIGTERM):
         _PREVIOUS_HANDLERS[signum] = signal.getsignal(signum)
         signal.signal(signum, _on_signal)
