@@ -241,7 +241,7 @@ def corner_overlap(cos_turn: ArrayLike, peak_in: ArrayLike, peak_out: ArrayLike,
     lo, hi = np.zeros_like(cap), cap.copy()
     ok = fits(hi)
     lo = np.where(ok, hi, lo)
-    for _ in range(40):
+    for _ in range(24):  # the cap is at most tens of seconds: 2**-24 of it is below a microsecond
         mid = (lo + hi) / 2
         good = fits(mid)
         lo = np.where(good, mid, lo)

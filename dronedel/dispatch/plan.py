@@ -48,7 +48,7 @@ class DayContext:
 
 
 def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = None, *, source: str = "",
-                chunk: int = 256) -> DayContext:
+                chunk: int = 512) -> DayContext:
     """Project the doors, set aside orders beyond the site's frame, and index zone activity.
 
     Doors beyond the frame's range become ``invalid_input`` decisions, each with an
