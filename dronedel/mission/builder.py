@@ -17,13 +17,14 @@ import numpy as np
 
 from ..airspace.model import Airspace
 from ..config import AircraftProfile
-from ..geo import LocalFrame, geodesic_distance
+from ..geo import geodesic_distance
 from .errors import MissionError
 from .fence import FenceOptions, build_fence
 from .items import (
     FRAME_MISSION, FRAME_RELATIVE, Mission, MissionItem, home_item, mavlink, quantise_degrees, renumber,
 )
 from .rally import rally_points
+from .region import frame_at
 from .validate import validate_mission
 
 __all__ = [
@@ -182,7 +183,7 @@ def build_mission(
         *(_nav(wp, lon, lat, alt) for lon, lat in inbound[1:-1]),
         _nav(mavlink.MAV_CMD_NAV_LAND, home[0], home[1], 0.0),
     ]
-    frame = LocalFrame(*home)
+    frame = frame_at(*home)
     route = [*outbound, *inbound[1:]]
     fence = build_fence(frame, route, airspace, alt, options=fence_options, at=at, until=until,
                         authorisations=authorisations)

@@ -10,10 +10,10 @@ import numpy as np
 from ..airspace.model import Airspace
 from ..config import SiteConfig
 from ..dispatch.model import Decision, Flight, Plan
-from ..geo import LocalFrame
 from .builder import build_mission
 from .fence import FenceOptions
 from .items import Mission
+from .region import frame_at
 
 __all__ = ["mission_for_flight", "plan_missions"]
 
@@ -34,7 +34,7 @@ def mission_for_flight(
     to landing; without it every zone counts as active (the conservative choice).
     """
     site = config.site
-    frame = LocalFrame(site.lon, site.lat)
+    frame = frame_at(site.lon, site.lat)
     route = np.asarray(flight.route, float).reshape(-1, 2)
     lon, lat = frame.to_lonlat(route[:, 0], route[:, 1])
     outbound = [(float(a), float(b)) for a, b in zip(lon, lat)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import shapely
 from shapely.geometry import Point
@@ -12,9 +13,15 @@ from shapely.geometry.base import BaseGeometry
 from ..geo import LocalFrame
 from .fence import Fence
 
-__all__ = ["FenceShape", "local_shapes", "allowed_region", "breach"]
+__all__ = ["frame_at", "FenceShape", "local_shapes", "allowed_region", "breach"]
 
 _CIRCLE_SEGMENTS = 64  # per quarter circle
+
+
+@lru_cache(maxsize=32)
+def frame_at(lon: float, lat: float) -> LocalFrame:
+    """The local frame centred on ``(lon, lat)`` degrees, built once per place (pyproj setup is slow)."""
+    return LocalFrame(lon, lat)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,9 @@ import math
 from shapely.geometry import LineString, Point
 
 from ..errors import InputError
-from ..geo import LocalFrame
 from .fence import FENCE_STORAGE_BYTES, MAX_POLYGON_VERTICES, Fence, fence_storage_bytes
 from .items import FENCE, MISSION, RALLY, Mission, MissionItem, has_location, mavlink
-from .region import breach, local_shapes
+from .region import breach, frame_at, local_shapes
 
 __all__ = ["ACCEPTED_COMMANDS", "validate_mission", "check_item_values"]
 
@@ -140,7 +139,7 @@ def validate_mission(mission: Mission, source: str = "") -> None:
         return
 
     lon0, lat0, _ = mission.home
-    frame = LocalFrame(lon0, lat0)
+    frame = frame_at(lon0, lat0)
     shapes = local_shapes(fence, frame)
     positioned = [i for i in mission.items if has_location(i.command) and not (i.x == 0 and i.y == 0)]
     xs, ys = frame.to_local([i.y for i in positioned], [i.x for i in positioned], check=False)
