@@ -17,7 +17,8 @@ from dronedel.formats import (
     companion_paths, format_waypoints, parse_params, parse_plan, parse_waypoints, plan_document, read_mission,
     write_mission,
 )
-from dronedel.mission.items import FENCE, MISSION, RALLY, Mission, MissionItem, mavlink
+from dronedel.mission import validate_mission
+from dronedel.mission.items import FENCE, RALLY, Mission, MissionItem, mavlink
 
 DATA = Path(__file__).parent / "data" / "formats"
 
@@ -124,6 +125,7 @@ def test_reads_qgroundcontrol_plan_with_nulls_and_breach_return(tmp_path):
     doc = plan_document(mission)
     assert doc["mission"]["items"][0]["params"][3] is None
     assert doc["geoFence"]["breachReturn"] == [30.629, -96.333, 0]
+    validate_mission(mission)  # unset (null) parameters are fine to fly
     with pytest.raises(InputError, match="param4 is nan.*cannot hold"):
         write_mission(tmp_path / "x.waypoints", mission)
 

@@ -114,7 +114,7 @@ def upload_mission(
                     "the final acknowledgement" if sent == count - 1 else f"a request for item {sent + 1}")
                 raise LinkTimeout(
                     f"{_name(mission_type)} upload: no answer from the vehicle while waiting for {waited} "
-                    f"({timing.retries} retries of {timing.item_timeout_s:g} s); {max(sent, 0)} of {count} "
+                    f"({timing.retries} retries of {timing.item_timeout_s:g} s); {sent + 1} of {count} "
                     "items were sent and the list on the vehicle is not complete"
                 )
             if sent < 0:

@@ -48,13 +48,20 @@ def _where(item: MissionItem, mission_type: int) -> str:
 
 
 def check_item_values(item: MissionItem, mission_type: int, source: str = "") -> None:
-    """Raise :class:`InputError` if ``item`` has a non-finite or out-of-range value or an unknown command."""
+    """Raise :class:`InputError` if ``item`` has an unknown command or a value out of range.
+
+    Position and altitude must be finite; param1-4 may be NaN, MAVLink's "unset".
+    """
     where = _where(item, mission_type)
     if item.command not in ACCEPTED_COMMANDS[mission_type]:
         kind = {MISSION: "a mission", FENCE: "a fence", RALLY: "a rally"}[mission_type]
         raise InputError(f"command {item.command} ({item.name}) is not one dronedel accepts in {kind} list",
                          source, where)
-    for name in ("param1", "param2", "param3", "param4", "x", "y", "z"):
+    for name in ("param1", "param2", "param3", "param4"):
+        value = getattr(item, name)
+        if math.isinf(value):  # NaN is MAVLink's "unset"
+            raise InputError(f"{name} is {value!r}, not a number or unset (NaN)", source, where)
+    for name in ("x", "y", "z"):
         value = getattr(item, name)
         if not math.isfinite(value):
             raise InputError(f"{name} is {value!r}, not a finite number", source, where)
