@@ -7,10 +7,10 @@ import time
 import pytest
 
 from dronedel.link import (
-    LinkError, LinkTimeout, MissionRejected, ParamRejected, Timing, connect, download_mission, get_param,
-    result_message, set_params, upload_all, upload_mission,
+    LinkError, LinkTimeout, MissionRejected, ParamRejected, Timing, clear_mission, connect, download_mission,
+    get_param, result_message, set_params, upload_all, upload_mission,
 )
-from dronedel.mission.items import FENCE, MISSION, RALLY, Mission, MissionItem, home_item, mavlink
+from dronedel.mission.items import FENCE, MISSION, RALLY, Mission, MissionItem, home_item, items_equal, mavlink
 from fake_vehicle import FakeVehicle, Faults, drop_all, drop_every, drop_first, repeat_all
 
 FAST = Timing(item_timeout_s=0.3, retries=3)
@@ -64,18 +64,21 @@ def eventually(condition, timeout_s: float = 2.0) -> bool:
     return False
 
 
-def same(a: list[MissionItem], b: list[MissionItem]) -> bool:
-    return len(a) == len(b) and all(x.same_on_wire(y) for x, y in zip(a, b))
-
-
 @pytest.mark.parametrize("legacy", [True, False])
 def test_upload_then_download_round_trip(vehicle_factory, legacy):
     vehicle, conn = vehicle_factory(legacy_requests=legacy)
     items = mission_items()
     upload_mission(conn, items, timing=FAST)
-    assert same(stored(vehicle, MISSION), items)
-    assert same(download_mission(conn, timing=FAST), items)
+    assert items_equal(stored(vehicle, MISSION), items)
+    assert items_equal(download_mission(conn, timing=FAST), items)
     assert eventually(lambda: [a.type for a in vehicle.acks_received] == [mavlink.MAV_MISSION_ACCEPTED])
+
+
+def test_clear_mission(vehicle_factory):
+    vehicle, conn = vehicle_factory()
+    upload_mission(conn, fence_items(), FENCE, timing=FAST)
+    clear_mission(conn, FENCE, timing=FAST)
+    assert vehicle.lists[FENCE] == [] and download_mission(conn, FENCE, timing=FAST) == []
 
 
 def test_fence_and_rally_keep_their_type_and_values(vehicle_factory):
@@ -85,8 +88,8 @@ def test_fence_and_rally_keep_their_type_and_values(vehicle_factory):
     upload_mission(conn, fence, FENCE, timing=FAST)
     upload_mission(conn, rally, RALLY, timing=FAST)
     assert vehicle.lists[MISSION] == []
-    assert same(download_mission(conn, FENCE, timing=FAST), fence)
-    assert same(download_mission(conn, RALLY, timing=FAST), rally)
+    assert items_equal(download_mission(conn, FENCE, timing=FAST), fence)
+    assert items_equal(download_mission(conn, RALLY, timing=FAST), rally)
 
 
 @pytest.mark.parametrize("faults", [
@@ -100,13 +103,13 @@ def test_upload_survives_lossy_link(vehicle_factory, faults):
     vehicle, conn = vehicle_factory(faults)
     items = mission_items(12)
     upload_mission(conn, items, timing=FAST)
-    assert same(stored(vehicle, MISSION), items)
+    assert items_equal(stored(vehicle, MISSION), items)
 
 
 def test_download_survives_dropped_items(vehicle_factory):
     vehicle, conn = vehicle_factory(Faults(outgoing=drop_every("MISSION_ITEM_INT", 2)))
     vehicle.lists[MISSION] = [i.to_message() for i in mission_items(10)]
-    assert same(download_mission(conn, timing=FAST), mission_items(10))
+    assert items_equal(download_mission(conn, timing=FAST), mission_items(10))
 
 
 def test_nacked_item_names_item_and_problem(vehicle_factory):
@@ -188,7 +191,7 @@ def test_upload_all_with_verify_and_params(vehicle_factory):
                       (MissionItem(0, 3, mavlink.MAV_CMD_NAV_RALLY_POINT, x=30.63, y=-96.33, z=40, mission_type=RALLY),),
                       params={"FENCE_ENABLE": 1, "FENCE_TYPE": 5})
     upload_all(conn, mission, verify=True, timing=FAST)
-    assert same(stored(vehicle, FENCE), list(mission.fence))
+    assert items_equal(stored(vehicle, FENCE), list(mission.fence))
     assert vehicle.params["FENCE_ENABLE"] == 1 and vehicle.params["FENCE_TYPE"] == 5
 
 

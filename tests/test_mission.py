@@ -177,8 +177,11 @@ def test_zone_inactive_at_flight_time_stays_out_of_fence(airspace):
 
 def test_ceiling_from_zone_above_route(airspace):
     out, back = route()
-    over = lambda floor: Airspace([zone("tfr", LineString(WAYPOINTS_M).buffer(50), floor=Height(floor))],
-                                  airspace.operating_area, 100.0)
+
+    def over(floor: float) -> Airspace:
+        return Airspace([zone("tfr", LineString(WAYPOINTS_M).buffer(50), floor=Height(floor))],
+                        airspace.operating_area, 100.0)
+
     mission = build_mission(HOME, 100.0, out, back, AircraftProfile(), airspace=over(70.0))
     assert mission.params["FENCE_ALT_MAX"] == 70.0
     with pytest.raises(MissionError, match="FENCE_ALT_MAX would be 60.5 m .*floor of zone 'tfr'"):

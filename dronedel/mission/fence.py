@@ -330,7 +330,6 @@ def build_fence(
     xs, ys = frame.to_local([p[0] for p in route_lonlat], [p[1] for p in route_lonlat])
     route = LineString(list(zip(xs, ys))) if len(xs) > 1 else Point(xs[0], ys[0]).buffer(0.01).exterior
     home = Point(xs[0], ys[0])
-    zones = list(airspace) if airspace is not None else []
     ground = airspace.ground_amsl_m if airspace is not None else 0.0
 
     alt_max = min(cruise_alt_m + options.alt_margin_m, options.ceiling_m)

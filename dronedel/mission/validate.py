@@ -139,9 +139,8 @@ def validate_mission(mission: Mission, source: str = "") -> None:
                              _where(item, RALLY))
     _check_sequence(mission.items, source)
     fence = _check_fence(mission, source)
-    alt_max = mission.params.get("FENCE_ALT_MAX") if fence.alt_max_m is not None else None
-    margin = float(mission.params.get("FENCE_MARGIN", fence.margin_m))
-    _check_altitudes(mission.items, alt_max, margin, source)
+    margin = fence.margin_m
+    _check_altitudes(mission.items, fence.alt_max_m, margin, source)
     if not mission.fence:
         return
 
