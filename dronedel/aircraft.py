@@ -28,8 +28,8 @@ from numpy.typing import ArrayLike, NDArray
 from .config import AircraftProfile, Wind
 
 __all__ = [
-    "GRAVITY", "PHASES", "REASONS", "Phase", "FlightProfile", "FlightBatch", "WindTriangle",
-    "wind_vector", "disc_area", "induced_velocity", "power_w", "hover_power_w", "wind_triangle",
+    "GRAVITY", "PHASES", "REASONS", "LAND_DETECT_S", "PLACE_CHECK_S", "Phase", "FlightProfile", "FlightBatch",
+    "WindTriangle", "wind_vector", "disc_area", "induced_velocity", "power_w", "hover_power_w", "wind_triangle",
     "accel_time", "leg_time", "corner_overlap", "fly", "fly_many", "straight", "max_reach",
 ]
 
@@ -50,6 +50,9 @@ REASONS = {
 
 #: Seconds ArduPilot's land detector needs at minimum throttle before it declares landed.
 LAND_DETECT_S = 1.0
+
+#: Seconds NAV_PAYLOAD_PLACE watches the thrust drop after touchdown before it releases.
+PLACE_CHECK_S = 0.5
 
 _NEWTON_STEPS = 12
 
@@ -283,7 +286,8 @@ class FlightProfile:
     """A delivery flight from take-off to landing at the site, phase by phase.
 
     ``door_s`` is the time from the start of the take-off until the package is delivered
-    (touchdown for payload_place and land, on the ground for winch, released for drop).
+    (released after touchdown for payload_place, touchdown for land, on the ground for
+    winch, released for drop).
     ``reserve_wh`` is the battery energy left at landing. ``reason`` is a key of
     :data:`REASONS` when the flight is infeasible, else ``None``; the times and energies
     are still filled in as far as they can be computed (infinite where not).
@@ -437,9 +441,11 @@ class _Fixed:
 def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None) -> _Fixed:
     """Times and energies of the take-off, the door (descent, delivery, ascent) and the landing.
 
-    The door sequence follows the mission (docs/model.md): a waypoint straight down to the
-    action height, the action, and a climb back to cruise altitude. Hovering in wind, the
-    aircraft's airspeed is the wind speed, which the power accounts for.
+    The door sequence follows the mission (docs/model.md): NAV_PAYLOAD_PLACE descending from
+    cruise altitude at PLDP_SPEED_DN (``place_speed_ms``; 0 means LAND_SPEED) to touchdown;
+    NAV_LAND; or a waypoint straight down to the winch or drop height. Then the action and a
+    climb back to cruise altitude. Hovering in wind, the aircraft's airspeed is the wind
+    speed, which the power accounts for.
     """
     p = profile
     w = float(np.hypot(*wind_vector(wind)))
@@ -461,11 +467,11 @@ def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None
         return fast + slow, power(mass, -p.descent_rate_ms) * fast + power(mass, -p.land_speed_ms) * slow
 
     if p.delivery == "payload_place":
-        fast = move(alt - low, p.descent_rate_ms)
-        slow = move(low, p.land_speed_ms, p.land_speed_ms)
-        descent = (fast + slow, power(heavy, -p.descent_rate_ms) * fast + power(heavy, -p.land_speed_ms) * slow)
-        dwell, dwell_power, release = p.delivery_hover_s, power(heavy), 0.0
-        ascent = move(low, p.climb_rate_ms) + move(alt - low, p.climb_rate_ms)
+        speed = p.place_speed_ms or p.land_speed_ms
+        t = move(alt, speed, speed)
+        descent = (t, power(heavy, -speed) * t)
+        dwell, dwell_power, release = PLACE_CHECK_S + p.delivery_hover_s, power(heavy), PLACE_CHECK_S
+        ascent = move(alt, p.climb_rate_ms)
     elif p.delivery == "land":
         descent = land(heavy)
         dwell, dwell_power, release = p.land_dwell_s, np.full_like(payload, p.avionics_power_w), 0.0

@@ -118,7 +118,11 @@ def test_flight_phases_add_up():
     assert f.reserve_wh == pytest.approx(PROFILE.battery_wh - f.energy_wh)
     assert f.outbound_m == pytest.approx(5000.0)
     before = sum(f.phase(n).duration_s for n in ("takeoff", "outbound", "descent"))
-    assert f.door_s == pytest.approx(before)  # payload place: delivered at touchdown
+    assert f.door_s == pytest.approx(before + 0.5)  # payload place: released 0.5 s after touchdown
+    # NAV_PAYLOAD_PLACE descends the whole 60 m at LAND_SPEED (PLDP_SPEED_DN 0), 1 m/s^2 to reach it
+    assert f.phase("descent").duration_s == pytest.approx(60 / 0.5 + 0.5 / 2)
+    faster = fly(route, 2.0, replace(PROFILE, place_speed_ms=1.5))
+    assert faster.phase("descent").duration_s == pytest.approx(60 / 1.5 + 1.5 / 2)
     assert f.phase("outbound").mass_kg == 11.0 and f.phase("return").mass_kg == 9.0
     # climb to 60 m at 3 m/s with 1 m/s^2 vertical acceleration
     assert f.phase("takeoff").duration_s == pytest.approx(60 / 3 + 3 / 1)
@@ -149,6 +153,7 @@ def test_delivery_methods(method):
         assert f.door_s == pytest.approx(before + profile.delivery_hover_s)
     else:
         assert dwell.power_w == pytest.approx(float(hover_power_w(profile, 10.0)))
+        assert dwell.duration_s == pytest.approx(0.5 + profile.delivery_hover_s)
 
 
 def test_infeasible_flights_say_why():
