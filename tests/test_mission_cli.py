@@ -57,3 +57,15 @@ def test_upload_to_nobody_fails_cleanly(capsys):
                  "--heartbeat-timeout", "1"]) == 2
     err = capsys.readouterr().err
     assert "dronedel upload: error:" in err and "Traceback" not in err
+
+
+def test_build_from_orders(tmp_path, capsys):
+    from dronedel.data import example_path
+
+    assert main(["mission", "build", "--site", str(example_path("site.toml")), "--orders",
+                 str(example_path("orders.csv")), "-o", str(tmp_path), "--first", "2", "--delivery", "winch",
+                 "--plot"]) == 0
+    assert "2 mission(s), 14 file(s)" in capsys.readouterr().out  # 6 files and a map each
+    plans = sorted(tmp_path.glob("*.plan"))
+    assert len(plans) == 2 and len(list(tmp_path.glob("*.png"))) == 2
+    assert all(read_mission(p).delivery == "winch" for p in plans)
