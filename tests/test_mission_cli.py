@@ -65,7 +65,7 @@ def test_build_from_orders(tmp_path, capsys):
     assert main(["mission", "build", "--site", str(example_path("site.toml")), "--orders",
                  str(example_path("orders.csv")), "-o", str(tmp_path), "--first", "2", "--delivery", "winch",
                  "--plot"]) == 0
-    assert "2 mission(s), 14 file(s)" in capsys.readouterr().out  # 6 files and a map each
+    assert "2 mission(s), 12 file(s)" in capsys.readouterr().out  # 5 files and a map each
     plans = sorted(tmp_path.glob("*.plan"))
     assert len(plans) == 2 and len(list(tmp_path.glob("*.png"))) == 2
     assert all(read_mission(p).delivery == "winch" for p in plans)

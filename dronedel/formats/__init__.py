@@ -116,7 +116,7 @@ def write_missions(directory: str | Path, missions: Iterable[Mission], suffixes:
                    ) -> list[Path]:
     """Write each mission as ``NAME.plan`` and ``NAME.waypoints`` (with companions) in ``directory``.
 
-    Missions are named by their ``name``; returns every file written, in order.
+    Missions are named by their ``name``; returns every file written, once each, in order.
     """
     directory = Path(directory)
     written: list[Path] = []
@@ -125,4 +125,4 @@ def write_missions(directory: str | Path, missions: Iterable[Mission], suffixes:
             raise ValueError("a mission needs a name to be written into a folder")
         for suffix in suffixes:
             written += write_mission(directory / f"{mission.name}{suffix}", mission)
-    return written
+    return list(dict.fromkeys(written))  # both formats share NAME.param
