@@ -68,6 +68,7 @@ class Faults:
     count_offset: int = 0                    # added to the count reported on download
     request_beyond: bool = False             # on upload, ask for item ``count`` after the last one
     accept_early: int | None = None          # send ACCEPTED after this many items
+    discard_upload: bool = False             # finish an upload without storing the list
     reject_params: set[str] = field(default_factory=set)  # params whose new value is not kept
 
 
@@ -221,7 +222,8 @@ class FakeVehicle:
             if self.faults.request_beyond:
                 self._request(r["count"], r["type"])
                 return
-            self.lists[r["type"]] = r["items"]
+            if not self.faults.discard_upload:
+                self.lists[r["type"]] = r["items"]
             self._receiving = None
             self._ack(mavlink.MAV_MISSION_ACCEPTED, r["type"])
             return

@@ -132,9 +132,15 @@ def test_silent_vehicle_times_out(vehicle_factory):
         upload_mission(conn, mission_items(), timing=FAST)
 
 
-def test_lost_final_ack_is_not_success(vehicle_factory):
-    _, conn = vehicle_factory(Faults(outgoing=drop_all("MISSION_ACK")))
-    with pytest.raises(LinkError):
+def test_lost_final_ack_then_list_read_back(vehicle_factory):
+    vehicle, conn = vehicle_factory(Faults(outgoing=drop_all("MISSION_ACK")))
+    upload_mission(conn, mission_items(), timing=FAST)
+    assert items_equal(stored(vehicle, MISSION), mission_items())
+
+
+def test_lost_final_ack_without_the_list_is_not_success(vehicle_factory):
+    _, conn = vehicle_factory(Faults(outgoing=drop_all("MISSION_ACK"), discard_upload=True))
+    with pytest.raises(LinkError, match="final acknowledgement.*not complete"):
         upload_mission(conn, mission_items(), timing=FAST)
 
 

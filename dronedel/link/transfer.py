@@ -86,7 +86,8 @@ def upload_mission(
 
     Items are renumbered from 0 and sent as MISSION_ITEM_INT; for a mission, item 0 is home.
     An empty list clears that list on the vehicle. Returns when the vehicle acknowledged
-    the whole list; raises :class:`MissionRejected` (the vehicle's MISSION_ACK error,
+    the whole list — or, if that acknowledgement is lost after it asked for every item,
+    when a download shows it holds the list (:func:`stored_as_sent`); raises :class:`MissionRejected` (the vehicle's MISSION_ACK error,
     translated, naming the item) or :class:`LinkTimeout` otherwise — a partial upload never
     returns normally.
     """
@@ -109,6 +110,8 @@ def upload_mission(
         msg = _recv(conn, (*_REQUESTS, "MISSION_ACK"), mission_type, timing.item_timeout_s)
         if msg is None:
             repeats += 1
+            if sent == count - 1 and _holds(conn, items, mission_type, timing):
+                return  # every item was asked for and is stored; only the acknowledgement was lost
             if repeats > timing.retries:
                 waited = "the first item request" if sent < 0 else (
                     "the final acknowledgement" if sent == count - 1 else f"a request for item {sent + 1}")
@@ -143,6 +146,16 @@ def upload_mission(
                               f"it never received it after {timing.retries} retries")
         send_item(seq)
         last_seq, sent = seq, max(sent, seq)
+
+
+def _holds(conn: Any, items: Sequence[MissionItem], mission_type: int, timing: Timing) -> bool:
+    """True if the vehicle's list of ``mission_type`` is ``items`` as ArduPilot stores them."""
+    try:
+        back = download_mission(conn, mission_type, timing=replace(timing, retries=1))
+    except LinkError:
+        return False  # still receiving (DENIED), or not answering: keep on uploading
+    first = 1 if mission_type == MISSION else 0  # the vehicle puts its own home at seq 0
+    return len(back) == len(items) and all(stored_as_sent(s, b) for s, b in zip(items[first:], back[first:]))
 
 
 def download_mission(conn: Any, mission_type: int = MISSION, *, timing: Timing = DEFAULT_TIMING) -> list[MissionItem]:
