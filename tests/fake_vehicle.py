@@ -8,6 +8,7 @@ parameters, or say nothing at all.
 
 from __future__ import annotations
 
+import random
 import select
 import socket
 import threading
@@ -51,6 +52,12 @@ def drop_first(kind: str, k: int = 1) -> Filter:
 def repeat_all(kind: str) -> Filter:
     """Deliver every message of type ``kind`` twice."""
     return lambda msg: 2 if msg.get_type() == kind else 1
+
+
+def lossy(probability: float, seed: int) -> Filter:
+    """Drop each mission-protocol message with ``probability`` (heartbeats always pass)."""
+    rng = random.Random(seed)
+    return lambda msg: 1 if msg.get_type() == "HEARTBEAT" or rng.random() >= probability else 0
 
 
 def drop_all(kind: str) -> Filter:

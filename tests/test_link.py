@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dronedel.link import (
     LinkError, LinkTimeout, MissionRejected, ParamRejected, Timing, clear_mission, connect, download_mission,
     get_param, result_message, set_params, upload_all, upload_mission,
 )
 from dronedel.mission.items import FENCE, MISSION, RALLY, Mission, MissionItem, home_item, items_equal, mavlink
-from fake_vehicle import FakeVehicle, Faults, drop_all, drop_every, drop_first, repeat_all
+from fake_vehicle import FakeVehicle, Faults, drop_all, drop_every, drop_first, lossy, repeat_all
 
 FAST = Timing(item_timeout_s=0.3, retries=3)
 HOME = (-96.3344, 30.6280, 100.0)
@@ -104,6 +106,23 @@ def test_upload_survives_lossy_link(vehicle_factory, faults):
     items = mission_items(12)
     upload_mission(conn, items, timing=FAST)
     assert items_equal(stored(vehicle, MISSION), items)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.floats(0.0, 0.5), st.integers(0, 2**16), st.integers(1, 12))
+def test_upload_on_a_lossy_link_is_all_or_error(probability, seed, count):
+    """Whatever is lost either way, an upload that returns left exactly the list on the vehicle."""
+    items = mission_items(count + 1)
+    faults = Faults(incoming=lossy(probability, seed), outgoing=lossy(probability, seed + 1))
+    with FakeVehicle(faults) as vehicle:
+        conn = connect(vehicle.address, heartbeat_timeout_s=5)
+        try:
+            upload_mission(conn, items, timing=Timing(item_timeout_s=0.2, retries=4))
+        except LinkError:
+            return
+        finally:
+            conn.close()
+        assert items_equal(stored(vehicle, MISSION), items)
 
 
 def test_download_survives_dropped_items(vehicle_factory):
