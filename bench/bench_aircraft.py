@@ -76,8 +76,8 @@ def main() -> None:
     print(f"a stop at a waypoint costs {full:.1f} s; corners of 30/90/150 degrees cost "
           f"{', '.join(f'{full - t:.1f}' for t in tau)} s")
     f = fly(np.array([[0, 0], [3000, 0], [3000, 3000]]), 1.5, p)
-    print(f"L-shaped 6 km route with 1.5 kg: " + ", ".join(f"{ph.name} {ph.duration_s:.0f} s/{ph.energy_wh:.1f} Wh"
-                                                           for ph in f.phases))
+    print("L-shaped 6 km route with 1.5 kg: " + ", ".join(f"{ph.name} {ph.duration_s:.0f} s/{ph.energy_wh:.1f} Wh"
+                                                          for ph in f.phases))
     if not args.no_figures:
         print(plot_power_curve(p, FIGURES / "model_power.png"))
         print(plot_energy_per_km(p, FIGURES / "model_energy_per_km.png"))

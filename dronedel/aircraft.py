@@ -372,7 +372,7 @@ class _Legs:
     route: NDArray
     n_routes: int
 
-    def reversed(self) -> "_Legs":
+    def reversed(self) -> _Legs:
         """The same routes flown back from the door to the site."""
         order = np.lexsort((-np.arange(len(self.route)), self.route))
         return _Legs(-self.ux[order], -self.uy[order], self.length[order], self.route[order], self.n_routes)

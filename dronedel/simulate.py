@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .config import Wind, parse_wind
-from .dispatch import Decision, DayContext
+from .dispatch import DayContext, Decision
 from .errors import InputError
 
 __all__ = ["WindSchedule", "SimOptions", "FlownFlight", "DayResult", "simulate_day", "sweep_fleet"]
@@ -54,11 +54,11 @@ class WindSchedule:
         return self.winds[max(k, 0)]
 
     @classmethod
-    def steady(cls, wind: Wind) -> "WindSchedule":
+    def steady(cls, wind: Wind) -> WindSchedule:
         return cls((0.0,), (wind,))
 
     @classmethod
-    def parse(cls, text: str, start: datetime) -> "WindSchedule":
+    def parse(cls, text: str, start: datetime) -> WindSchedule:
         """Read ``HH:MM=SPEED@FROM,...`` (local clock times of the plan day), e.g. ``08:00=3@180,14:00=8@200``."""
         times, winds = [], []
         for part in filter(None, (p.strip() for p in str(text).split(","))):
@@ -75,7 +75,7 @@ class WindSchedule:
 
     @classmethod
     def diurnal(cls, mean: Wind, swing: float = 0.5, peak_hour: float = 15.0, step_s: float = 3600.0,
-                days: int = 1) -> "WindSchedule":
+                days: int = 1) -> WindSchedule:
         """Hourly steps of a daily cycle: speed ``mean * (1 + swing * cos(2 pi (h - peak_hour) / 24))``.
 
         The direction stays ``mean.from_deg``; times count from the plan start (local midnight).

@@ -1,6 +1,7 @@
 """The dispatch planner: invariants on generated days, reasons, outputs and the plan command."""
 
 import csv
+import itertools
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -99,14 +100,14 @@ def test_plan_invariants(tmp_path_factory, seed, drones, policy):
     # never double-booked: each flight starts loading after the previous one's turnaround
     for flights in by_drone.values():
         flights.sort(key=lambda f: f.loading_s)
-        for a, b in zip(flights, flights[1:]):
+        for a, b in itertools.pairwise(flights):
             assert b.loading_s >= a.ready_s - 1e-9
             assert a.ready_s == pytest.approx(a.land_s + cfg.fleet.turnaround_s)
 
 
 def test_reasons_on_a_day_with_bad_rows(tmp_path):
     with pytest.warns(InputWarning, match="row 305: the door lies 179 km"):
-        book, plan = plan_for(tmp_path, 7, 300, bad_rows=True)
+        _, plan = plan_for(tmp_path, 7, 300, bad_rows=True)
     reasons = plan.reasons()
     for code in ("invalid_input", "overweight", "outside_area", "no_fly_zone", "no_drone_in_time"):
         assert reasons[code] > 0, code
@@ -201,7 +202,7 @@ def test_bounds_hold(tmp_path):
 
 def test_write_plan(tmp_path):
     with pytest.warns(InputWarning, match="beyond the planning frame"):
-        book, plan = plan_for(tmp_path, 5, 80, bad_rows=True)
+        _, plan = plan_for(tmp_path, 5, 80, bad_rows=True)
     json_path, csv_path = write_plan(plan, tmp_path / "out")
     doc = json.loads(json_path.read_text())
     assert doc["schema"] == SCHEMA

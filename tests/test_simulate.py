@@ -1,5 +1,6 @@
 """The fleet-day simulator: replay invariants, wind schedules, randomness, and the command."""
 
+import itertools
 import json
 from dataclasses import replace
 from datetime import datetime
@@ -67,7 +68,7 @@ def test_replay_never_overlaps_a_drone(tmp_path_factory, seed, drones, sigma):
         assert f.loading_s < f.takeoff_s < f.door_s < f.land_s < f.ready_s
     for flights in by_drone.values():
         flights.sort(key=lambda f: f.loading_s)
-        for a, b in zip(flights, flights[1:]):
+        for a, b in itertools.pairwise(flights):
             assert b.loading_s >= a.ready_s - 1e-9
     assert len(result.flights) + len(result.cancelled) == sum(d.flight is not None for d in result.decisions)
 

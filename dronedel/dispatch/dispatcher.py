@@ -95,8 +95,10 @@ class Dispatcher:
         o = self.orders[i]
         return Decision(o.order_id, o.row, float(self.placed_s[i]), o.weight_kg, (o.lon, o.lat), reason, detail)
 
-    def decide(self, i: int, wind: Wind = Wind()) -> Decision:
-        """Decide order ``i`` (orders must be decided in arrival order) with the planning ``wind``."""
+    def decide(self, i: int, wind: Wind | None = None) -> Decision:
+        """Decide order ``i`` (orders must be decided in arrival order) with the planning ``wind``
+        (None: still air)."""
+        wind = wind or Wind()
         placed = float(self.placed_s[i])
         fleet, always = self.fleet, self.activity.always
         base = self.table.leg(always, wind, i)

@@ -39,13 +39,14 @@ def plot_power_curve(profile: AircraftProfile, path: str | Path, *, payloads_kg:
 
 
 def plot_energy_per_km(profile: AircraftProfile, path: str | Path, *, distance_m: float = 5000.0,
-                       wind: Wind = Wind(8.0, 0.0), measured_whkm: tuple[float, float] | None = (14.0, 22.0),
+                       wind: Wind | None = None, measured_whkm: tuple[float, float] | None = (14.0, 22.0),
                        size_in: tuple[float, float] = (7, 4.2)) -> Path:
     """Round-trip energy per km flown against payload for a straight delivery ``distance_m`` away.
 
     Still air, and ``wind`` blowing along the route (headwind out and tailwind back, and the
-    reverse); ``measured_whkm`` shades a measured range for comparison.
+    reverse; default 8 m/s from the north); ``measured_whkm`` shades a measured range.
     """
+    wind = wind or Wind(8.0, 0.0)
     fig = Figure(figsize=size_in)
     ax = fig.add_subplot()
     payload = np.linspace(0, profile.max_payload_kg, 26)
