@@ -219,6 +219,17 @@ def simulate_day(ctx: DayContext, options: SimOptions = SimOptions(),
             busy[d] = True
             push(max(queue[d][0][1].flight.loading_s, ready[d]), _START, d)
 
+    def free(d: int, when: float) -> None:
+        """Drone ``d`` is ready at ``when``: shift its bookings, tell the dispatcher, start the next."""
+        ready[d] = when
+        busy[d] = False
+        end = when
+        for _, booked in queue[d]:
+            f = booked.flight
+            end = max(f.loading_s, end) + (f.ready_s - f.loading_s)
+        dispatcher.update_ready(d, end)
+        start_next(d)
+
     for i, t in enumerate(ctx.placed_s):
         push(float(t), _ARRIVAL, i)
     decisions: list[Decision] = []
@@ -243,9 +254,7 @@ def simulate_day(ctx: DayContext, options: SimOptions = SimOptions(),
             leg = ctx.table.leg(booked.flight.zones, wind, i)
             if leg.reason is not None:
                 cancelled.append((i, leg.reason))
-                busy[d] = False
-                ready[d] = now
-                start_next(d)
+                free(d, now)
                 continue
             factor = rng.lognormal(0.0, options.delivery_sigma) if options.delivery_sigma > 0 else 1.0
             extra = leg.delivery_s * (factor - 1.0)
@@ -256,15 +265,7 @@ def simulate_day(ctx: DayContext, options: SimOptions = SimOptions(),
                                        leg.energy_wh + leg.delivery_wh * (factor - 1.0), wind))
             push(land, _LAND, d)
         else:
-            d = what
-            ready[d] = now + fleet.turnaround_s
-            busy[d] = False
-            end = ready[d]
-            for _, booked in queue[d]:
-                f = booked.flight
-                end = max(f.loading_s, end) + (f.ready_s - f.loading_s)
-            dispatcher.delay(d, end)
-            start_next(d)
+            free(what, now + fleet.turnaround_s)
     usable = profile.battery_wh * (1 - profile.reserve_fraction)
     return DayResult(drones, options.policy, promise, decisions, flights, cancelled, usable, profile.battery_wh,
                      len(ctx.invalid), time.perf_counter() - began)

@@ -57,7 +57,7 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ drones
     def _earliest(self) -> tuple[float, int]:
-        """The drone free first and when; stale heap entries (see :meth:`delay`) are dropped."""
+        """The drone free first and when; stale heap entries (see :meth:`update_ready`) are dropped."""
         while True:
             t, d = self._heap[0]
             if t == self.free_at[d]:
@@ -68,8 +68,9 @@ class Dispatcher:
         self.free_at[drone] = ready_s
         heapq.heapreplace(self._heap, (ready_s, drone))
 
-    def delay(self, drone: int, ready_s: float) -> None:
-        """Tell the dispatcher that ``drone`` will be free only at ``ready_s`` (e.g. it landed late)."""
+    def update_ready(self, drone: int, ready_s: float) -> None:
+        """Tell the dispatcher that ``drone`` will be free at ``ready_s``, not when booked (it landed
+        late or early, or a flight was cancelled); its later bookings are the caller's to shift."""
         if ready_s != self.free_at[drone]:
             self.free_at[drone] = ready_s
             heapq.heappush(self._heap, (ready_s, drone))
