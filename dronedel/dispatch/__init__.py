@@ -9,10 +9,12 @@ from .activity import ZoneActivity
 from .admission import AdmissionLimit
 from .dispatcher import Dispatcher
 from .model import POLICIES, REASONS, Decision, Flight, Plan
+from .output import summary, write_plan
 from .plan import DayContext, plan_day, prepare_day
 from .table import FlightTable, Leg
 
 __all__ = [
     "plan_day", "prepare_day", "DayContext", "Plan", "Decision", "Flight", "REASONS", "POLICIES",
+    "write_plan", "summary",
     "Dispatcher", "FlightTable", "Leg", "ZoneActivity", "AdmissionLimit",
 ]
