@@ -32,9 +32,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fields import SIDE_M, free_targets, random_field  # noqa: E402
+from fields import SIDE_M, free_targets, random_field
 
-from dronedel.routing import Router  # noqa: E402
+from dronedel.routing import Router
 
 ORIGIN = (SIDE_M / 2, SIDE_M / 2)
 
@@ -165,9 +165,9 @@ def fmt(v, scale=1.0, spec=".2f"):
 
 def print_table(rows, args) -> None:
     print()
-    print(f"| polygons | vertices | tangent corners | graph edges | dronedel prep s | dronedel query ms "
-          f"| max rel. error vs brute force | extremitypathfinder prep s / query ms / max rel. error "
-          f"| pyvisgraph prep s / query ms / max rel. error |")
+    print("| polygons | vertices | tangent corners | graph edges | dronedel prep s | dronedel query ms "
+          "| max rel. error vs brute force | extremitypathfinder prep s / query ms / max rel. error "
+          "| pyvisgraph prep s / query ms / max rel. error |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         epf = (f"{fmt(r.get('epf_prep'))} / {fmt(r.get('epf_query'), 1e3)} / {fmt(r.get('epf_err'), 1, '.1e')}"

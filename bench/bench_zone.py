@@ -31,12 +31,12 @@ import shapely
 import shapely.affinity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fields import SIDE_M, random_field  # noqa: E402
+from fields import SIDE_M, random_field
 
-from dronedel.config import AircraftProfile, Wind  # noqa: E402
-from dronedel.geo import LocalFrame  # noqa: E402
-from dronedel.routing import Router  # noqa: E402
-from dronedel.zone import DispatchZone, dispatch_zone, reach_for  # noqa: E402
+from dronedel.config import AircraftProfile, Wind
+from dronedel.geo import LocalFrame
+from dronedel.routing import Router
+from dronedel.zone import DispatchZone, dispatch_zone, reach_for
 
 ORIGIN = (SIDE_M / 2, SIDE_M / 2)
 TOLERANCE_M = 1.0

@@ -40,7 +40,7 @@ from .geo import LocalFrame
 from .routing import Router
 from .routing.visibility import cross
 
-__all__ = ["DispatchZone", "dispatch_zone", "reach_for", "disk_segments"]
+__all__ = ["DispatchZone", "disk_segments", "dispatch_zone", "reach_for"]
 
 #: Far points per edge shadow (4 gaps over < 180 degrees: chords stay beyond 0.92 of the radius).
 _EDGE_ARC = 5
@@ -283,7 +283,7 @@ class DispatchZone:
         at: datetime | None = None,
         sectors: int = 72,
         tolerance_m: float = 1.0,
-    ) -> "DispatchZone":
+    ) -> DispatchZone:
         """The zone of ``router``'s site (a router built by :meth:`Router.for_airspace`).
 
         See :func:`reach_for` for the time budget and wind, :func:`dispatch_zone` for the geometry.

@@ -29,7 +29,7 @@ from ..geo import LocalFrame
 from .obstacles import site_obstacles
 from .visibility import FreeSpace, cross
 
-__all__ = ["Route", "Router", "REASONS"]
+__all__ = ["REASONS", "Route", "Router"]
 
 #: Why a target cannot be reached.
 REASONS = ("inside_obstacle", "outside_area", "enclosed")
@@ -96,7 +96,8 @@ class Router:
     Attributes: ``obstacles``, ``boundary``, ``origin`` as given; ``free`` the closed free
     space reachable from the origin (a Polygon); ``nodes`` (k, 2) the origin then the
     corners; ``node_distances`` (k,) shortest distance from the origin (inf where none);
-    ``node_predecessors`` (k,) previous node on that path (-9999 for none); ``space`` the
+    ``node_predecessors`` (k,) previous node on that path (-9999 for none); ``graph`` the
+    visibility graph (scipy CSR, edge lengths in metres); ``space`` the
     :class:`~dronedel.routing.visibility.FreeSpace` of ``free`` and ``node_vertex`` (k,) each
     node's vertex in it (-1 for the origin); ``frame`` the
     site's :class:`~dronedel.geo.LocalFrame` when built by :meth:`for_airspace`, else None.
@@ -150,7 +151,7 @@ class Router:
         until: datetime | None = None,
         authorisations: Iterable[str] = (),
         margin_m: float = 30.0,
-    ) -> "Router":
+    ) -> Router:
         """The router from the site at ``frame``'s origin through ``airspace`` (an
         :class:`~dronedel.airspace.Airspace`).
 
@@ -234,7 +235,7 @@ class Router:
 
     def _best_nodes(self, t: NDArray) -> tuple[NDArray, NDArray]:
         """Best last node and path length for targets ``t`` in the free space ((m, 2) metres)."""
-        m, k = len(t), len(self.nodes)
+        m = len(t)
         reach = np.isfinite(self.node_distances)
         reach[0] = True
         nodes = np.flatnonzero(reach)
@@ -305,7 +306,7 @@ class Router:
         reasons = self._classify(xy)
         best = np.full(len(xy), -1)
         length = np.full(len(xy), np.inf)
-        ok = np.flatnonzero(reasons == None)  # noqa: E711  (object array)
+        ok = np.flatnonzero(reasons == None)
         if ok.size:
             best[ok], length[ok] = self._best_nodes(xy[ok])
             lost = ok[best[ok] < 0]

@@ -221,8 +221,8 @@ class FreeSpace:
         n = pieces[active]
         k = np.where(r % 2 == 0, r // 2, n - 1 - r // 2)
         lk = length[active]
-        t0 = (k * h) / lk
-        t1 = np.minimum(((k + 1) * h) / lk, 1.0)
+        t0 = np.minimum(k * h, lk) / lk
+        t1 = np.minimum((k + 1) * h, lk) / lk
         pa = p[active] + t0[:, None] * d[active]
         pb = p[active] + t1[:, None] * d[active]
         pad = 1e-9 * self.scale
@@ -258,22 +258,38 @@ class FreeSpace:
         unsure[seg[doubt]] = True
 
 
+def _l1(v: NDArray) -> NDArray:
+    """L1 norm of stacked 2-vectors (an upper bound of the length, cheaper than hypot)."""
+    return np.abs(v[:, 0]) + np.abs(v[:, 1])
+
+
+def _side(d: NDArray, tol: NDArray) -> NDArray:
+    """Sign of ``d``, 0 where within ``tol`` of zero."""
+    return np.sign(d) * (np.abs(d) > tol)
+
+
 def _crossings(p: NDArray, q: NDArray, a: NDArray, b: NDArray, pad: float) -> tuple[NDArray, NDArray]:
-    """Segment pairs p->q, a->b: (surely cross at one interior point, touch or too close to call)."""
-    pq, ab = q - p, b - a
-    npq, nab = np.hypot(*pq.T), np.hypot(*ab.T)
-    ap, bp = a - p, b - p
-    d1, d2 = cross(pq, ap), cross(pq, bp)
-    d3, d4 = cross(ab, -ap), cross(ab, q - a)
-    t1 = _REL_EPS * npq * np.hypot(*ap.T) + pad * npq
-    t2 = _REL_EPS * npq * np.hypot(*bp.T) + pad * npq
-    t3 = _REL_EPS * nab * np.hypot(*ap.T) + pad * nab
-    t4 = _REL_EPS * nab * np.hypot(*(q - a).T) + pad * nab
-    s1 = np.sign(d1) * (np.abs(d1) > t1)
-    s2 = np.sign(d2) * (np.abs(d2) > t2)
-    s3 = np.sign(d3) * (np.abs(d3) > t3)
-    s4 = np.sign(d4) * (np.abs(d4) > t4)
-    proper = (s1 * s2 < 0) & (s3 * s4 < 0)
-    overlap = np.all((np.minimum(p, q) <= np.maximum(a, b) + pad) & (np.minimum(a, b) <= np.maximum(p, q) + pad), axis=1)
-    touch = (s1 * s2 <= 0) & (s3 * s4 <= 0) & ~proper & overlap
+    """Segment pairs p->q, a->b: (surely cross at one interior point, touch or too close to call).
+
+    Rounding bounds use L1 lengths, which only widen the "too close to call" band.
+    """
+    pq, ap, bp = q - p, a - p, b - p
+    npq = _l1(pq)
+    s1 = _side(cross(pq, ap), npq * (_REL_EPS * _l1(ap) + pad))
+    s2 = _side(cross(pq, bp), npq * (_REL_EPS * _l1(bp) + pad))
+    proper = np.zeros(len(p), bool)
+    touch = np.zeros(len(p), bool)
+    k = np.flatnonzero(s1 * s2 <= 0)  # a and b not strictly on one side of the line pq
+    if k.size:
+        p, q, a, b, ap = p[k], q[k], a[k], b[k], ap[k]
+        ab = b - a
+        nab = _l1(ab)
+        qa = q - a
+        s3 = _side(cross(ab, -ap), nab * (_REL_EPS * _l1(ap) + pad))
+        s4 = _side(cross(ab, qa), nab * (_REL_EPS * _l1(qa) + pad))
+        s12 = s1[k] * s2[k]
+        proper[k] = (s12 < 0) & (s3 * s4 < 0)
+        overlap = np.all((np.minimum(p, q) <= np.maximum(a, b) + pad) & (np.minimum(a, b) <= np.maximum(p, q) + pad),
+                         axis=1)
+        touch[k] = (s3 * s4 <= 0) & ~proper[k] & overlap
     return proper, touch
