@@ -442,7 +442,7 @@ def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None
     """Times and energies of the take-off, the door (descent, delivery, ascent) and the landing.
 
     The door sequence follows the mission (docs/model.md): NAV_PAYLOAD_PLACE descending from
-    cruise altitude at PLDP_SPEED_DN (``place_speed_ms``; 0 means LAND_SPEED) to touchdown;
+    cruise altitude at LAND_SPEED (PLDP_SPEED_DN left at 0) to touchdown;
     NAV_LAND; or a waypoint straight down to the winch or drop height. Then the action and a
     climb back to cruise altitude. Hovering in wind, the aircraft's airspeed is the wind
     speed, which the power accounts for.
@@ -467,7 +467,7 @@ def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None
         return fast + slow, power(mass, -p.descent_rate_ms) * fast + power(mass, -p.land_speed_ms) * slow
 
     if p.delivery == "payload_place":
-        speed = p.place_speed_ms or p.land_speed_ms
+        speed = p.land_speed_ms
         t = move(alt, speed, speed)
         descent = (t, power(heavy, -speed) * t)
         dwell, dwell_power, release = PLACE_CHECK_S + p.delivery_hover_s, power(heavy), PLACE_CHECK_S

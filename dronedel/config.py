@@ -60,8 +60,8 @@ class AircraftProfile:
 
     Speeds match the SITL parameter file (WPNAV_SPEED, WPNAV_SPEED_UP, WPNAV_SPEED_DN,
     WPNAV_ACCEL, LAND_SPEED; ``jerk_ms3`` WPNAV_JERK, ``vertical_accel_ms2`` WPNAV_ACCEL_Z,
-    ``wp_radius_m`` WPNAV_RADIUS, ``land_alt_low_m`` LAND_ALT_LOW, ``place_speed_ms``
-    PLDP_SPEED_DN with 0 meaning LAND_SPEED) so planned and flown times compare.
+    ``wp_radius_m`` WPNAV_RADIUS, ``land_alt_low_m`` LAND_ALT_LOW) so planned and flown times
+    compare.
     ``speed_reference`` says whether ``cruise_speed_ms`` is held over the ground (ArduPilot
     Copter) or through the air; ``max_airspeed_ms`` bounds the airspeed either way.
     Energy-model defaults give 20-30 Wh/km for the 9 kg quad with a 2 kg package (see
@@ -96,7 +96,6 @@ class AircraftProfile:
     vertical_accel_ms2: float = 1.0
     wp_radius_m: float = 2.0
     land_alt_low_m: float = 10.0
-    place_speed_ms: float = 0.0
 
     def __post_init__(self) -> None:
         if self.delivery not in DELIVERY_METHODS:

@@ -121,8 +121,6 @@ def test_flight_phases_add_up():
     assert f.door_s == pytest.approx(before + 0.5)  # payload place: released 0.5 s after touchdown
     # NAV_PAYLOAD_PLACE descends the whole 60 m at LAND_SPEED (PLDP_SPEED_DN 0), 1 m/s^2 to reach it
     assert f.phase("descent").duration_s == pytest.approx(60 / 0.5 + 0.5 / 2)
-    faster = fly(route, 2.0, replace(PROFILE, place_speed_ms=1.5))
-    assert faster.phase("descent").duration_s == pytest.approx(60 / 1.5 + 1.5 / 2)
     assert f.phase("outbound").mass_kg == 11.0 and f.phase("return").mass_kg == 9.0
     # climb to 60 m at 3 m/s with 1 m/s^2 vertical acceleration
     assert f.phase("takeoff").duration_s == pytest.approx(60 / 3 + 3 / 1)
