@@ -47,6 +47,11 @@ def test_zero_reach_is_empty_and_bad_reach_is_input_error():
         dispatch_zone(router, float("nan"))
 
 
+def _clearance(polygon) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(shapely.minimum_clearance(polygon))
+
+
 @st.composite
 def fields(draw):
     n = draw(st.integers(1, 5))
@@ -57,7 +62,7 @@ def fields(draw):
         k = draw(st.integers(3, 6))
         ang = np.sort(np.array(draw(st.lists(st.floats(0, 2 * math.pi), min_size=k, max_size=k))))
         hull = shapely.MultiPoint(np.column_stack([cx + r * np.cos(ang), cy + r * np.sin(ang)])).convex_hull
-        if hull.geom_type == "Polygon":
+        if hull.geom_type == "Polygon" and _clearance(hull) > 1e-3:
             polys.append(hull)
     return polys
 
