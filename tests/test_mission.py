@@ -104,7 +104,7 @@ def test_delivery_parameters(airspace):
     assert (raise_.param3, raise_.param4) == (-7.0, -1.0)
     delay = next(i for i in winch if i.command == C.MAV_CMD_NAV_DELAY)
     assert delay.param1 == 7.0 / 1.0 + profile.delivery_hover_s
-    assert next(i.z for i in winch if i.seq == lower.seq - 1) == profile.cruise_alt_m - profile.winch_height_m
+    assert next(i.z for i in winch if i.seq == lower.seq - 1) == profile.winch_height_m  # hover as high as the line is long
     drop = build("drop", airspace).items
     gripper = next(i for i in drop if i.command == C.MAV_CMD_DO_GRIPPER)
     assert gripper.param2 == C.GRIPPER_ACTION_RELEASE

@@ -61,9 +61,10 @@ def delivery_items(door: tuple[float, float], profile: AircraftProfile) -> list[
       cruise altitude plus :data:`PAYLOAD_PLACE_EXTRA_DESCENT_M`.
     - ``land``: NAV_LAND at the door, NAV_DELAY ``land_dwell_s`` on the ground, NAV_TAKEOFF
       back to cruise altitude (needs MIS_OPTIONS bit 2, see :func:`mission_params`).
-    - ``winch``: waypoint at the door, straight down to ``winch_height_m``; DO_WINCH lowers
-      ``winch_height_m`` of line at ``winch_rate_ms``; NAV_DELAY for the lowering plus
-      ``delivery_hover_s``; DO_WINCH winds the line back in during the climb to cruise altitude.
+    - ``winch``: waypoint at the door, straight down to ``winch_height_m`` above home;
+      DO_WINCH lowers ``winch_height_m`` of line at ``winch_rate_ms``; NAV_DELAY for the
+      lowering plus ``delivery_hover_s``; DO_WINCH winds the line back in during the climb
+      to cruise altitude.
     - ``drop``: waypoint at the door, straight down to ``drop_height_m``; NAV_DELAY
       ``delivery_hover_s``; DO_GRIPPER release; climb back to cruise altitude.
     """
@@ -79,7 +80,7 @@ def delivery_items(door: tuple[float, float], profile: AircraftProfile) -> list[
         height = min(profile.winch_height_m, alt)
         lowering_s = height / profile.winch_rate_ms
         return [
-            _nav(wp, lon, lat, alt), _nav(wp, lon, lat, alt - height),
+            _nav(wp, lon, lat, alt), _nav(wp, lon, lat, height),
             _do(mavlink.MAV_CMD_DO_WINCH, 1, mavlink.WINCH_RELATIVE_LENGTH_CONTROL, height, profile.winch_rate_ms),
             _delay(lowering_s + profile.delivery_hover_s),
             _do(mavlink.MAV_CMD_DO_WINCH, 1, mavlink.WINCH_RELATIVE_LENGTH_CONTROL, -height, -profile.winch_rate_ms),
