@@ -1,31 +1,36 @@
-"""``dronedel demo``: the whole pipeline on the bundled College Station example."""
+"""``dronedel demo``: the whole pipeline on the bundled College Station example.
+
+The demo is the commands a user would type, run in order on a copy of the example:
+``airspace``, ``zone``, ``plan``, ``mission build`` and ``simulate``; each step's output
+lands in its own folder under ``--out``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 from pathlib import Path
 
-from ..airspace import site_airspace
-from ..config import load_site
 from ..data import EXAMPLE_FILES, example_path
-from ..plot.basemap import plot_airspace
-from .airspace import zone_rows
-from .common import print_table
 
-__all__ = ["register", "run", "copy_example"]
+__all__ = ["register", "run", "copy_example", "demo_steps"]
+
+#: Flights whose missions the demo writes (the whole day is in plan.json).
+DEMO_MISSIONS = 10
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="run the whole pipeline on the bundled example site",
-        description="Copy the bundled example (site file, orders, airspace in three formats) into OUT so it can be "
-        "edited and rerun, then read the airspace, compute the dispatch zone, plan the day, write missions "
-        "and simulate the fleet, writing maps and reports into OUT.",
+        description="Copy the bundled example (site file, orders, airspace in three formats) into OUT/input so it "
+        "can be edited and rerun, then read the airspace, compute the dispatch zone, plan the day, write the "
+        "first flights' missions and simulate the fleet, writing maps and reports into OUT.",
     )
     parser.add_argument("--out", type=Path, default=Path("demo"), metavar="DIR",
-                        help="output folder (default: ./demo); existing example inputs there are kept, not overwritten")
+                        help="output folder (default: ./demo); example inputs already in DIR/input are kept, so "
+                        "edit them and rerun")
     parser.set_defaults(func=run)
 
 
@@ -40,18 +45,43 @@ def copy_example(out: Path) -> Path:
     return folder
 
 
+def demo_steps(out: Path) -> list[tuple[str, list[str]]]:
+    """The demo's steps: a title and the ``dronedel`` arguments of each."""
+    site = str(out / "input" / "site.toml")
+    orders = str(out / "input" / "orders.csv")
+    return [
+        ("Airspace", ["airspace", "--site", site, "--plot", str(out / "map.png")]),
+        ("Dispatch zone (30 minutes from order to door, planning wind)",
+         ["zone", "--site", site, "-o", str(out / "zone.geojson"), "--plot", str(out / "zone.png")]),
+        ("Plan of the day", ["plan", "--site", site, "--orders", orders, "-o", str(out / "plan")]),
+        (f"Missions of the first {DEMO_MISSIONS} flights",
+         ["mission", "build", "--site", site, "--orders", orders, "-o", str(out / "missions"),
+          "--first", str(DEMO_MISSIONS), "--plot"]),
+        ("Fleet-day simulation, fleet sizes 4-16",
+         ["simulate", "--site", site, "--orders", orders, "-o", str(out / "simulation"), "--fleet", "8,4,12,16"]),
+    ]
+
+
+def _headline(out: Path) -> str:
+    plan = json.loads((out / "plan" / "plan.json").read_text())["summary"]
+    door = plan["minutes_to_door"]
+    return (f"{plan['accepted']} of {plan['orders']} orders promised within 30 minutes "
+            f"({plan['accepted_share']:.0%}); door in {door['mean']:.1f} min on average, {door['max']:.1f} at most; "
+            f"{plan['energy_wh_per_delivery']['mean']:.0f} Wh per delivery")
+
+
 def run(args: argparse.Namespace) -> int:
+    from . import build_parser
+
     out: Path = args.out
     inputs = copy_example(out)
-    config = load_site(inputs / "site.toml")
-    print(f"dronedel demo: {config.site.name} ({config.site.lon:.4f}, {config.site.lat:.4f}); inputs in {inputs}")
-
-    airspace = site_airspace(config)
-    print(f"\nAirspace: {len(airspace)} zone(s)")
-    print_table(*zone_rows(airspace, config=config))
-    map_path = plot_airspace(
-        airspace, out / "map.png", site=config.site, authorisations=config.airspace.authorisations,
-        band_agl=(0.0, config.aircraft.cruise_alt_m), title=f"{config.site.name}: operating area and airspace",
-    )
-    print(f"map: {map_path}")
+    print(f"dronedel demo: example inputs in {inputs}, outputs in {out}")
+    parser = build_parser()
+    for title, argv in demo_steps(out):
+        print(f"\n== {title}\n$ dronedel {' '.join(argv)}\n")
+        step = parser.parse_args(argv)
+        code = step.func(step)
+        if code:
+            return code
+    print(f"\n== Headline\n{_headline(out)}")
     return 0
