@@ -144,17 +144,18 @@ def dispatch_zone(router: Router, reach_m: ArrayLike, *, tolerance_m: float = 1.
     if len(reach) == 1:
         zone = shapely.union_all(views)
     else:
+        views = np.array(views, dtype=object)
+        centres = shapely.points(router.nodes[nodes])
+        quad_segs = disk_segments(top, tolerance_m) // 4  # fine enough for every smaller disk too
         width = 360.0 / len(reach)
         pieces = []
         for k, r in enumerate(reach):
             use = np.flatnonzero(dist[nodes] < r)
             if not use.size:
                 continue
-            disks = [shapely.Point(router.nodes[nodes[i]]).buffer(
-                r - dist[nodes[i]], quad_segs=disk_segments(r - dist[nodes[i]], tolerance_m) // 4) for i in use]
+            disks = shapely.buffer(centres[use], r - dist[nodes[use]], quad_segs=quad_segs)
             sector = shapely.affinity.translate(_sector(k * width, width, _FAR * top), ox, oy)
-            clipped = shapely.intersection(shapely.intersection(np.array(views, object)[use], sector), disks)
-            pieces.append(shapely.union_all(clipped))
+            pieces.append(shapely.union_all(shapely.intersection(shapely.intersection(views[use], sector), disks)))
         zone = shapely.union_all(pieces) if pieces else shapely.Polygon()
     zone = shapely.intersection(zone, router.free)
     return _polygons_only(zone)
