@@ -1,8 +1,8 @@
 """``dronedel demo``: the whole pipeline on the bundled College Station example.
 
 The demo is the commands a user would type, run in order on a copy of the example:
-``airspace``, ``zone``, ``plan``, ``mission build`` and ``simulate``; each step's output
-lands in its own folder under ``--out``.
+``airspace``, ``zone``, ``plan`` (which writes every flight's mission), ``mission check``
+on one of them and ``simulate``; the outputs land under ``--out``.
 """
 
 from __future__ import annotations
@@ -10,23 +10,21 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..data import EXAMPLE_FILES, example_path
+from ..errors import DronedelError
 
 __all__ = ["register", "run", "copy_example", "demo_steps"]
-
-#: Flights whose missions the demo writes (the whole day is in plan.json).
-DEMO_MISSIONS = 10
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="run the whole pipeline on the bundled example site",
         description="Copy the bundled example (site file, orders, airspace in three formats) into OUT/input so it "
-        "can be edited and rerun, then read the airspace, compute the dispatch zone, plan the day, write the "
-        "first flights' missions and simulate the fleet, writing maps and reports into OUT.",
+        "can be edited and rerun, then read the airspace, compute the dispatch zone, plan the day and write every "
+        "flight's mission, check and draw one, and simulate the fleet, writing maps and reports into OUT.",
     )
     parser.add_argument("--out", type=Path, default=Path("demo"), metavar="DIR",
                         help="output folder (default: ./demo); example inputs already in DIR/input are kept, so "
@@ -45,21 +43,30 @@ def copy_example(out: Path) -> Path:
     return folder
 
 
-def demo_steps(out: Path) -> list[tuple[str, list[str]]]:
-    """The demo's steps: a title and the ``dronedel`` arguments of each."""
+def _first_detour(out: Path) -> str:
+    """Order id of the day's first accepted flight whose route bends around a zone (else the first flight)."""
+    decisions = json.loads((out / "plan" / "plan.json").read_text())["decisions"]
+    flights = sorted((d for d in decisions if d["flight"]), key=lambda d: d["flight"]["takeoff_at"])
+    if not flights:
+        raise DronedelError("the demo's plan accepted no order")
+    bending = [d for d in flights if len(d["flight"]["outbound"]["lonlat"]) > 2]
+    return (bending or flights)[0]["order_id"]
+
+
+def demo_steps(out: Path) -> Iterator[tuple[str, list[str]]]:
+    """The demo's steps, a title and the ``dronedel`` arguments of each (later ones read earlier outputs)."""
     site = str(out / "input" / "site.toml")
     orders = str(out / "input" / "orders.csv")
-    return [
-        ("Airspace", ["airspace", "--site", site, "--plot", str(out / "map.png")]),
-        ("Dispatch zone (30 minutes from order to door, planning wind)",
-         ["zone", "--site", site, "-o", str(out / "zone.geojson"), "--plot", str(out / "zone.png")]),
-        ("Plan of the day", ["plan", "--site", site, "--orders", orders, "-o", str(out / "plan")]),
-        (f"Missions of the first {DEMO_MISSIONS} flights",
-         ["mission", "build", "--site", site, "--orders", orders, "-o", str(out / "missions"),
-          "--first", str(DEMO_MISSIONS), "--plot"]),
-        ("Fleet-day simulation, fleet sizes 4-16",
-         ["simulate", "--site", site, "--orders", orders, "-o", str(out / "simulation"), "--fleet", "8,4,12,16"]),
-    ]
+    yield "Airspace", ["airspace", "--site", site, "--plot", str(out / "map.png")]
+    yield ("Dispatch zone (30 minutes from order to door, planning wind)",
+           ["zone", "--site", site, "-o", str(out / "zone.geojson"), "--plot", str(out / "zone.png")])
+    yield "Plan of the day", ["plan", "--site", site, "--orders", orders, "-o", str(out / "plan")]
+    order = _first_detour(out)
+    yield (f"Mission of order {order}, the day's first route around a zone",
+           ["mission", "check", str(out / "plan" / "missions" / f"{order}.plan"), "--site", site,
+            "--plot", str(out / f"mission-{order}.png")])
+    yield ("Fleet-day simulation, fleet sizes 4-16",
+           ["simulate", "--site", site, "--orders", orders, "-o", str(out / "simulation"), "--fleet", "8,4,12,16"])
 
 
 def _headline(out: Path) -> str:

@@ -14,6 +14,8 @@ from ..config import SiteConfig, parse_wind
 from ..dispatch import POLICIES, REASONS, Plan, plan_day
 from ..dispatch.output import summary, write_plan
 from ..errors import InputError, InputWarning
+from ..formats import write_missions
+from ..mission.flights import plan_missions
 from ..orders import OrderBook, load_orders
 from .common import add_site_argument, print_table, site_from_args
 
@@ -29,13 +31,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="decide every order: which drone, when it takes off, when it is at the door, or why not",
         description="Plan a day of orders for the site's fleet: each order, in arrival order, is accepted "
         "(drone, take-off, door and landing times, route, energy) or rejected with a reason. Writes "
-        "DIR/plan.json and DIR/plan.csv and prints a summary.",
+        "DIR/plan.json, DIR/plan.csv and each accepted flight's mission (.plan and .waypoints with fence, rally "
+        "and parameter companions) in DIR/missions/, and prints a summary.",
     )
     add_site_argument(parser)
     parser.add_argument("--orders", type=Path, required=True, metavar="ORDERS.csv",
                         help="orders file: order_id,placed_at,lon,lat,weight_kg")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
-                        help="folder for plan.json and plan.csv (created if missing)")
+                        help="folder for plan.json, plan.csv and missions/ (created if missing)")
     parser.add_argument("--fleet", type=int, metavar="N", help="number of drones (default: the site file's fleet)")
     parser.add_argument("--wind", metavar="SPEED@FROM",
                         help="planning wind in m/s from degrees true, e.g. 8@270 (default: the site file's)")
@@ -100,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
     plan = plan_day(config, book, airspace, drones=args.fleet, policy=args.policy, wind=wind,
                     progress=progress_printer("planning"), source=str(args.orders))
     json_path, csv_path = write_plan(plan, args.output)
+    missions = write_missions(args.output / "missions", (m for _, m in plan_missions(plan, airspace)))
     print_plan_summary(plan)
-    print(f"\nplan: {json_path}\ntable: {csv_path}")
+    print(f"\nplan: {json_path}\ntable: {csv_path}\nmissions: {args.output / 'missions'} ({len(missions)} files)")
     return 0
