@@ -4,7 +4,8 @@
   instance and for two instances flying at once (measured in flight, from arming on);
 - boot to ready-to-arm wall time;
 - the regression scenarios (sitl/scenarios) flown two at a time: flown against planned time;
-- figures ``sitl_speed.png`` and ``sitl_time_error.png`` in docs/figures.
+- figures ``sitl_speed.png``, ``sitl_time_error.png`` and ``sitl_flight.png`` (the no-fly
+  detour flown) in docs/figures.
 
 Needs the arducopter binary (DRONEDEL_ARDUCOPTER or on PATH). Run from the repository root::
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from dronedel.link import upload_all
 from dronedel.plot.sitl import plot_speedup, plot_time_errors
+from dronedel.plot.track import plot_flight
 from dronedel.sitl import RunOptions, SitlOptions, SitlProcess, Vehicle, find_arducopter, regress, summary
 from dronedel.sitl.regress import sitl_options
 from dronedel.sitl.scenario import load_scenario
@@ -114,6 +116,9 @@ def main() -> None:
     if not args.no_figures:
         print(plot_time_errors([r["flight"] for r in data["flights"]], [r["error"] for r in data["flights"]],
                                FIGURES / "sitl_time_error.png"))
+        detour = next(r for r in results if r.scenario.name == "no-fly-detour")
+        print(plot_flight(detour.report, FIGURES / "sitl_flight.png", airspace=detour.scenario.airspace,
+                          site=detour.scenario.config.site, at=detour.flight.takeoff))
 
 
 if __name__ == "__main__":
