@@ -77,6 +77,7 @@ def test_reserve_instance_skips_locked_numbers_and_busy_ports(tmp_path):
 def test_command_line_working_folder_and_cleanup(options, tmp_path):
     frame = tmp_path / "frame.json"
     frame.write_text('{"refSpd": 25}')
+    # no instance given: the process reserves a free one and holds its lock while running
     options = SitlOptions(options.binary, options.home, options.param_files, speedup=50.0,
                           wind=Wind(8.0, 270.0), turbulence_ms=1.5, params={"ANGLE_MAX": 4500}, frame_file=frame)
     with SitlProcess(options) as proc:
@@ -90,9 +91,13 @@ def test_command_line_working_folder_and_cleanup(options, tmp_path):
         assert args["instance"] == proc.instance and args["wipe"] and args["speedup"] == 50.0
         assert args["defaults"].split(",") == [str(options.param_files[0].resolve()), str(workdir / "overrides.parm")]
         assert {"SIM_WIND_SPD 8", "SIM_WIND_DIR 270", "SIM_WIND_TURB 1.5", "ANGLE_MAX 4500"} <= set(overrides)
-        lock = Path(proc._lock.path)
+        instance = proc.instance
+        assert reserve_instance(instance).number != instance  # held
     assert not _alive(pid)
-    assert not workdir.exists() and not lock.exists()
+    assert not workdir.exists()
+    again = reserve_instance(instance)
+    assert again.number == instance  # released
+    again.release()
 
 
 def test_vehicle_gets_ready_switches_mode_and_arms(options):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 from ..airspace import site_airspace
@@ -102,19 +103,17 @@ def run_fly(args: argparse.Namespace) -> int:
     lon, lat, amsl = mission.home
     home = Home.from_site(config.site) if config else Home(lon, lat, amsl)
     expect = Expectations()
-    if config is not None:
-        airspace = site_airspace(config)
-        zones = airspace.blocking(0.0, mission.params.get("FENCE_ALT_MAX", profile.cruise_alt_m),
-                                  authorisations=config.airspace.authorisations)
-        expect = Expectations(zones=tuple(zones), operating_area=airspace.operating_area,
-                              ground_amsl_m=config.site.elevation_m)
     try:
         planned = planned_flight(mission, profile, wind)
-        expect = Expectations(planned_time_s=planned.duration_s, planned_energy_wh=planned.energy_wh,
-                              zones=expect.zones, operating_area=expect.operating_area,
-                              ground_amsl_m=expect.ground_amsl_m)
+        expect = replace(expect, planned_time_s=planned.duration_s, planned_energy_wh=planned.energy_wh)
     except ValueError as exc:
         warnings.warn(f"{args.mission}: no planned flight time to compare with: {exc}", InputWarning, stacklevel=1)
+    airspace = site_airspace(config) if config else None
+    if config is not None:
+        alt_max = mission.params.get("FENCE_ALT_MAX", profile.cruise_alt_m)
+        zones = airspace.blocking(0.0, alt_max, authorisations=config.airspace.authorisations)
+        expect = replace(expect, zones=tuple(zones), operating_area=airspace.operating_area,
+                         ground_amsl_m=config.site.elevation_m)
     options = SitlOptions(binary, home, params, speedup=args.speedup or DEFAULT_SPEEDUP, wind=wind,
                           frame_file=frame)
     print(f"flying {args.mission} in SITL ({binary}, speed-up {options.speedup:g}, wind {wind})")
@@ -126,8 +125,7 @@ def run_fly(args: argparse.Namespace) -> int:
     if args.plot:
         from ..plot.track import plot_flight
 
-        print(plot_flight(report, args.plot, airspace=site_airspace(config) if config else None,
-                          site=config.site if config else None))
+        print(plot_flight(report, args.plot, airspace=airspace, site=config.site if config else None))
     return 0 if report.passed else 1
 
 

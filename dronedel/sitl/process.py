@@ -138,7 +138,11 @@ def _listening(port: int) -> bool:
 
 @dataclass
 class InstanceLock:
-    """An instance number held by this process through a lock file until :meth:`release`."""
+    """An instance number held by this process through a lock file until :meth:`release`.
+
+    The lock files stay in place (removing one could let two processes lock different
+    files of the same name); closing the file releases the lock.
+    """
 
     number: int
     path: Path
@@ -146,8 +150,6 @@ class InstanceLock:
 
     def release(self) -> None:
         if self._handle is not None:
-            with suppress(OSError):
-                self.path.unlink()
             self._handle.close()
             self._handle = None
 
