@@ -4,13 +4,13 @@ import json
 import sys
 
 import pytest
+from test_sitl_checks import _mission
+from test_sitl_process import FAKE
 
 from dronedel.cli import main
 from dronedel.errors import InputError
 from dronedel.formats import write_mission
 from dronedel.sitl.scenario import load_scenario
-from test_sitl_checks import _mission
-from test_sitl_process import FAKE
 
 
 def test_fly_without_a_binary_says_how_to_provide_one(tmp_path, monkeypatch, capsys):
