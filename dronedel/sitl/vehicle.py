@@ -186,7 +186,8 @@ class Vehicle:
     def arm(self, timeout_s: float = 60.0, retry_sim_s: float = 2.0) -> None:
         """Arm, retrying every ``retry_sim_s`` simulated seconds while the refusal is transient.
 
-        Transient refusals are those naming one of :data:`TRANSIENT_ARMING_REASONS`. Raises
+        Transient refusals are those naming one of :data:`TRANSIENT_ARMING_REASONS`, or
+        giving no reason at all. Raises
         :class:`ArmingRefused` with the vehicle's reasons (its "PreArm:"/"Arm:" STATUSTEXTs)
         when the refusal is final or after ``timeout_s`` wall seconds.
         """
@@ -200,7 +201,8 @@ class Vehicle:
             # The reasons arrive as STATUSTEXT around the COMMAND_ACK.
             self.wait_sim(0.5, deadline - time.monotonic())
             reasons = [s.text for s in self.statustexts[first:] if s.text.startswith(("PreArm", "Arm"))]
-            transient = any(key in r for r in reasons for key in TRANSIENT_ARMING_REASONS)
+            # a refusal without a reason is taken as transient too
+            transient = not reasons or any(key in r for r in reasons for key in TRANSIENT_ARMING_REASONS)
             if not transient or time.monotonic() > deadline:
                 raise ArmingRefused(sorted(set(reasons)) or [f"MAV_RESULT {result}"])
             self.wait_sim(retry_sim_s, deadline - time.monotonic())
