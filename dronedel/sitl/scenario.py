@@ -106,8 +106,8 @@ class Scenario:
             expect = Expectations(planned_time_s=planned.duration_s, planned_energy_wh=planned.energy_wh,
                                   zones=tuple(zones), operating_area=self.airspace.operating_area,
                                   ground_amsl_m=self.config.site.elevation_m, **self.expect)
-            out.append(ScenarioFlight(f"{self.name}-{decision.order_id}", mission.replace(name=decision.order_id),
-                                      weights[decision.order_id], expect, takeoff))
+            name = f"{self.name}-{decision.order_id}"
+            out.append(ScenarioFlight(name, mission.replace(name=name), weights[decision.order_id], expect, takeoff))
         if len(out) < self.flight_count:
             rejected = [f"{d.order_id}: {d.reason} ({d.detail})" for d in plan.decisions if not d.accepted][:3]
             raise InputError(f"the planner accepted {len(out)} flight(s), the scenario flies {self.flight_count}; "
