@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..config import load_site
 from ..data import EXAMPLE_FILES, example_path
 from ..errors import DronedelError
 
@@ -65,8 +66,11 @@ def demo_steps(out: Path) -> Iterator[tuple[str, list[str]]]:
     yield (f"Mission of order {order}, the day's first route around a zone",
            ["mission", "check", str(out / "plan" / "missions" / f"{order}.plan"), "--site", site,
             "--plot", str(out / f"mission-{order}.png")])
-    yield ("Fleet-day simulation, fleet sizes 4-16",
-           ["simulate", "--site", site, "--orders", orders, "-o", str(out / "simulation"), "--fleet", "8,4,12,16"])
+    drones = load_site(site).fleet.drones
+    sizes = sorted({drones, max(1, drones // 2), drones * 3 // 2, drones * 2} - {drones})
+    yield (f"Fleet-day simulation: {drones} drones, and {', '.join(map(str, sizes))} to compare",
+           ["simulate", "--site", site, "--orders", orders, "-o", str(out / "simulation"),
+            "--fleet", ",".join(map(str, [drones, *sizes]))])
 
 
 def _headline(out: Path) -> str:
