@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import InputError
+from .fileio import read_text
 from .geo import check_lon_lat
 
 __all__ = [
@@ -213,9 +214,7 @@ def load_site(path: str | Path) -> SiteConfig:
     path = Path(path)
     source = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source) from None
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source) from None
     unknown = sorted(set(data) - {"site", "fleet", "aircraft", "airspace", "planning"})

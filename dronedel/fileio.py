@@ -1,4 +1,8 @@
-"""Atomic file writing: write to a temporary file in the same folder, then rename."""
+"""Reading input files, and writing files atomically (a temporary file in the same folder, then rename).
+
+Reading raises :class:`~dronedel.errors.InputError` naming the file when it is missing, a
+folder, unreadable or not text, so no ``OSError`` or ``UnicodeDecodeError`` reaches a user.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,40 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from .errors import InputError
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
-__all__ = ["atomic_path", "write_text", "write_json", "save_figure", "write_with"]
+__all__ = ["read_bytes", "read_text", "atomic_path", "write_text", "write_json", "save_figure", "write_with"]
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The contents of the file at ``path``; :class:`InputError` naming it if it cannot be read."""
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", str(path)) from None
+
+
+def read_text(path: str | Path, encoding: str = "utf-8", *, fallback: str | None = None) -> str:
+    """The text of the file at ``path``, decoded with ``encoding`` (or else ``fallback``).
+
+    Newlines are left as they are in the file (``\\r\\n`` stays). :class:`InputError` naming
+    the file if it cannot be read, or is not text in ``encoding`` and there is no ``fallback``.
+    """
+    data = read_bytes(path)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        if fallback is None:
+            raise InputError(f"not a text file: not valid {encoding}", str(path)) from None
+        return data.decode(fallback)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ start of the plan. Invalid rows are reported with their row number, never droppe
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
+from .fileio import read_text
 
 __all__ = ["Order", "RowProblem", "OrderBook", "load_orders", "ORDER_COLUMNS"]
 
@@ -94,18 +96,13 @@ def load_orders(path: str | Path, tz: tzinfo, start: datetime | None = None) -> 
     """
     path = Path(path)
     source = str(path)
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", source) from None
-    with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c for c in ORDER_COLUMNS if c not in header]
-        if missing:
-            raise InputError(f"missing column(s) {', '.join(missing)}; expected {','.join(ORDER_COLUMNS)}", source, "row 1")
-        reader.fieldnames = header
-        rows = list(reader)
+    reader = csv.DictReader(io.StringIO(read_text(path, "utf-8-sig"), newline=""))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in ORDER_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}; expected {','.join(ORDER_COLUMNS)}", source, "row 1")
+    reader.fieldnames = header
+    rows = list(reader)
 
     if start is None:
         for raw in rows:

@@ -3,7 +3,8 @@ import stat
 
 import pytest
 
-from dronedel.fileio import write_json, write_text
+from dronedel.errors import InputError
+from dronedel.fileio import read_text, write_json, write_text
 
 
 def test_atomic_write_replaces_and_leaves_no_temporary(tmp_path):
@@ -28,3 +29,22 @@ def test_failed_write_keeps_the_old_file(tmp_path):
         write_json(path, {"bad": float("nan")})
     assert path.read_text() == '{\n  "ok": true\n}\n'
     assert os.listdir(tmp_path) == ["out.json"]
+
+
+def test_read_text_names_the_file_it_cannot_read(tmp_path):
+    with pytest.raises(InputError, match=r"gone\.txt: file not found"):
+        read_text(tmp_path / "gone.txt")
+    with pytest.raises(InputError, match="is a directory"):
+        read_text(tmp_path)
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(InputError, match=r"binary\.txt: not a text file"):
+        read_text(binary)
+
+
+def test_read_text_keeps_newlines_and_falls_back(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"\xef\xbb\xbfcaf\xe9\r\n")
+    assert read_text(path, "utf-8-sig", fallback="latin-1") == "\xef\xbb\xbfcaf\xe9\r\n"
+    path.write_bytes("\ufeffcafé\r\n".encode())
+    assert read_text(path, "utf-8-sig") == "café\r\n"

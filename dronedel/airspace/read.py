@@ -16,6 +16,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from ..config import SiteConfig
 from ..errors import InputError
+from ..fileio import read_text
 from .ed269 import looks_like_ed269, zones_from_ed269
 from .geojson import parse_area, zones_from_geojson
 from .model import Airspace, Zone
@@ -32,16 +33,8 @@ StrPath = str | PathLike
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not an airspace file", str(path)) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    """An airspace file's text: UTF-8 (with or without a byte-order mark), else Latin-1 as older OpenAir files are."""
+    return read_text(path, "utf-8-sig", fallback="latin-1")
 
 
 def detect_format(text: str, source: str = "") -> str:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import InputError
-from ..fileio import write_text
+from ..fileio import read_text, write_text
 from .numbers import format_number, parse_number
 
 __all__ = ["format_params", "write_params", "parse_params", "read_params"]
@@ -20,6 +20,7 @@ def format_params(params: Mapping[str, float]) -> str:
 
 
 def write_params(path: str | Path, params: Mapping[str, float]) -> Path:
+    """Write a parameter file (see :func:`format_params`) atomically; return the path."""
     return write_text(path, format_params(params))
 
 
@@ -45,8 +46,5 @@ def parse_params(text: str, source: str = "") -> dict[str, float]:
 
 
 def read_params(path: str | Path) -> dict[str, float]:
-    path = Path(path)
-    try:
-        return parse_params(path.read_text(encoding="utf-8"), str(path))
-    except FileNotFoundError:
-        raise InputError("file not found", str(path)) from None
+    """``{name: value}`` of a parameter file (see :func:`parse_params`)."""
+    return parse_params(read_text(path), str(path))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..fileio import write_text
+from ..fileio import read_text, write_text
 from ..mission.fence import Fence, FenceCircle, FencePolygon
 from ..mission.items import (
     FRAME_HOME, FRAME_RELATIVE, RALLY, Mission, MissionItem, has_location, mavlink, renumber,
@@ -242,11 +242,5 @@ def parse_plan(text: str, source: str = "") -> Mission:
 
 
 def read_plan(path: str | Path) -> Mission:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not a text file", str(path)) from None
-    return parse_plan(text, str(path))
+    """Read a QGroundControl ``.plan`` file: mission, fence and rally items."""
+    return parse_plan(read_text(path), str(path))

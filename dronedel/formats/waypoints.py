@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import InputError
-from ..fileio import write_text
+from ..fileio import read_text, write_text
 from ..mission.items import FENCE, MISSION, MISSION_TYPE_NAMES, RALLY, MissionItem, mavlink
 from ..mission.validate import ACCEPTED_COMMANDS
 from .numbers import format_number, parse_number
@@ -106,11 +106,4 @@ def parse_waypoints(text: str, source: str = "") -> tuple[int, list[MissionItem]
 
 def read_waypoints(path: str | Path) -> tuple[int, list[MissionItem]]:
     """Read a QGC WPL 110 file: ``(mission_type, items)``."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not a text file", str(path)) from None
-    return parse_waypoints(text, str(path))
+    return parse_waypoints(read_text(path), str(path))

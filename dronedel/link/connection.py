@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..fileio import read_bytes
 from ..mission.items import mavlink
 from .errors import LinkError, LinkTimeout
 
@@ -91,11 +92,7 @@ def wait_vehicle(conn: Any, timeout_s: float = 30.0) -> Any:
 
 def load_signing_key(path: str | Path) -> bytes:
     """Read a MAVLink 2 signing key: a file of exactly 32 bytes, or of 64 hex digits."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", str(path)) from None
+    data = read_bytes(path)
     if len(data) == 32:
         return data
     text = data.decode("ascii", errors="replace").strip()

@@ -46,6 +46,7 @@ from ..config import AircraftProfile, SiteConfig, Wind, load_site, parse_wind
 from ..data import example_path
 from ..dispatch import plan_day
 from ..errors import InputError
+from ..fileio import read_text
 from ..geo import check_lon_lat
 from ..mission import Mission
 from ..mission.flights import plan_missions
@@ -163,9 +164,7 @@ def load_scenario(path: str | Path) -> Scenario:
     file = path / SCENARIO_FILE if path.is_dir() else path
     source = str(file)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source) from None
+        data = tomllib.loads(read_text(file))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source) from None
     unknown = sorted(set(data) - _KEYS)
