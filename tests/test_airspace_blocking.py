@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import shapely
 
-from dronedel.airspace import GROUND, Airspace, Height, Restriction, Schedule, VerticalReference, WeeklyPeriod, Zone
+from dronedel.airspace import (
+    GROUND, Airspace, Exemption, Height, Restriction, Schedule, VerticalReference, WeeklyPeriod, Zone,
+)
 from dronedel.airspace.heights import FOOT_M
 
 TZ = ZoneInfo("America/Chicago")
@@ -62,6 +64,24 @@ def test_authorisations_lift_all_but_prohibited_zones():
     held = ["class-d", "park", "helipad", "field"]
     assert blocking_ids(zones, authorisations=held) == {"helipad"}
     assert blocking_ids(zones, authorisations=["class-d"]) == {"park", "helipad"}
+
+
+def test_exemption_says_why_a_zone_lets_the_flight_through():
+    game = Schedule(weekly=(WeeklyPeriod(frozenset({5}), time(17), time(23)),), tz=TZ)
+    noon = datetime(2026, 6, 13, 12, tzinfo=TZ)
+    cases = {
+        Exemption.NO_RESTRICTION: zone("field", Restriction.NO_RESTRICTION, schedule=game),
+        Exemption.AUTHORISED: zone("class-d", Restriction.REQUIRES_AUTHORISATION, ceiling=Height(30.0, AGL)),
+        Exemption.OUTSIDE_BAND: zone("high", floor=Height(200.0, AGL), ceiling=Height(300.0, AGL), schedule=game),
+        Exemption.INACTIVE: zone("stadium", schedule=game),
+        None: zone("helipad"),
+    }
+    for expected, z in cases.items():
+        assert z.exemption(*BAND, 90.0, noon, authorisations={"class-d", "helipad"}) is expected, z.id
+        assert (expected is None) == (z in Airspace([z], ground_amsl_m=90.0).blocking(
+            *BAND, noon, authorisations={"class-d", "helipad"}))
+    assert cases[Exemption.INACTIVE].exemption(*BAND, 90.0, noon.replace(hour=18)) is None
+    assert not cases[None].is_authorised({"helipad"}) and cases[Exemption.AUTHORISED].is_authorised({"class-d"})
 
 
 def test_one_off_windows_or_weekly_within_validity():

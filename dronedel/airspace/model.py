@@ -7,7 +7,7 @@ metres with an explicit reference: AGL (above the ground at the site) or AMSL.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -18,7 +18,9 @@ from shapely.geometry.base import BaseGeometry
 
 from .schedule import Schedule
 
-__all__ = ["Restriction", "VerticalReference", "Height", "Circle", "Zone", "Airspace", "GROUND", "UNLIMITED"]
+__all__ = [
+    "Restriction", "VerticalReference", "Height", "Circle", "Exemption", "Zone", "Airspace", "GROUND", "UNLIMITED",
+]
 
 
 class Restriction(str, Enum):
@@ -89,6 +91,15 @@ class Circle:
     radius_m: float
 
 
+class Exemption(str, Enum):
+    """Why a zone does not block a flight (see :meth:`Zone.exemption`)."""
+
+    NO_RESTRICTION = "no restriction"
+    AUTHORISED = "authorised"
+    OUTSIDE_BAND = "outside band"
+    INACTIVE = "inactive"
+
+
 @dataclass(frozen=True)
 class Zone:
     """One airspace volume: a footprint, a vertical extent, a restriction and a schedule.
@@ -114,6 +125,40 @@ class Zone:
     def vertical_overlap(self, lo_agl: float, hi_agl: float, ground_amsl_m: float) -> bool:
         """True if the band [lo_agl, hi_agl] (m AGL) overlaps this zone's floor-ceiling."""
         return self.floor.agl(ground_amsl_m) < hi_agl and self.ceiling.agl(ground_amsl_m) > lo_agl
+
+    def is_active(self, at: datetime | None = None, until: datetime | None = None) -> bool:
+        """True if active at ``at`` (or at any time in [at, until]); ``at=None`` counts as active."""
+        return self.schedule.is_active(at) if until is None else self.schedule.active_during(at, until)
+
+    def is_authorised(self, authorisations: Collection[str]) -> bool:
+        """True if its id is in ``authorisations`` and it is not prohibited (nothing authorises that)."""
+        return self.restriction is not Restriction.PROHIBITED and self.id in authorisations
+
+    def exemption(
+        self,
+        lo_agl: float,
+        hi_agl: float,
+        ground_amsl_m: float,
+        at: datetime | None = None,
+        until: datetime | None = None,
+        authorisations: Collection[str] = (),
+    ) -> Exemption | None:
+        """Why this zone lets a flight in [lo_agl, hi_agl] m AGL through, or ``None`` if it blocks it.
+
+        Heights are over a ground at ``ground_amsl_m`` m AMSL; the flight is at ``at`` (to
+        ``until``; ``at=None`` counts every zone as active). A zone blocks unless it has no
+        restriction, is authorised (:meth:`is_authorised`), lies wholly above or below the
+        band, or is inactive, which are tried in that order.
+        """
+        if self.restriction is Restriction.NO_RESTRICTION:
+            return Exemption.NO_RESTRICTION
+        if self.is_authorised(authorisations):
+            return Exemption.AUTHORISED
+        if not self.vertical_overlap(lo_agl, hi_agl, ground_amsl_m):
+            return Exemption.OUTSIDE_BAND
+        if not self.is_active(at, until):
+            return Exemption.INACTIVE
+        return None
 
 
 @dataclass
@@ -151,9 +196,7 @@ class Airspace:
 
     def active(self, at: datetime | None = None, until: datetime | None = None) -> list[Zone]:
         """Zones active at ``at`` (or at any time in [at, until]); ``at=None`` returns all."""
-        if until is None:
-            return [z for z in self.zones if z.schedule.is_active(at)]
-        return [z for z in self.zones if z.schedule.active_during(at, until)]
+        return [z for z in self.zones if z.is_active(at, until)]
 
     def blocking(
         self,
@@ -167,19 +210,11 @@ class Airspace:
 
         A zone blocks where its vertical extent overlaps the band, it is active, and it is
         not authorised: prohibited zones always block; requires-authorisation and conditional
-        zones block unless their id is in ``authorisations``; no-restriction zones never do.
-        ``at=None`` treats every zone as active (the conservative answer).
+        zones block unless their id is in ``authorisations``; no-restriction zones never do
+        (:meth:`Zone.exemption`). ``at=None`` treats every zone as active (the conservative answer).
         """
         held = set(authorisations)
-        out = []
-        for zone in self.active(at, until):
-            if zone.restriction is Restriction.NO_RESTRICTION:
-                continue
-            if zone.restriction is not Restriction.PROHIBITED and zone.id in held:
-                continue
-            if zone.vertical_overlap(lo_agl, hi_agl, self.ground_amsl_m):
-                out.append(zone)
-        return out
+        return [z for z in self.zones if z.exemption(lo_agl, hi_agl, self.ground_amsl_m, at, until, held) is None]
 
     def merged(self, others: Sequence["Airspace"]) -> "Airspace":
         """This airspace with the zones of ``others`` added (ids must stay unique)."""

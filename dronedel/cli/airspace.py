@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..airspace import FORMATS, Airspace, Restriction, Zone, format_height, read_airspace
+from ..airspace import FORMATS, Airspace, Exemption, Zone, format_height, read_airspace
 from ..airspace.parsing import parse_when
 from ..config import SiteConfig
 from ..errors import InputError
@@ -42,17 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _blocks(zone: Zone, airspace: Airspace, config: SiteConfig, at: datetime | None) -> str:
     """Whether the zone blocks a flight from the ground to cruise altitude, and why not."""
-    held = config.airspace.authorisations
-    band = (0.0, config.aircraft.cruise_alt_m)
-    if zone.restriction is Restriction.NO_RESTRICTION:
-        return "no (no restriction)"
-    if zone.restriction is not Restriction.PROHIBITED and zone.id in held:
-        return "no (authorised)"
-    if not zone.vertical_overlap(*band, airspace.ground_amsl_m):
-        return "no (outside 0-{:g} m AGL)".format(band[1])
-    if not zone.schedule.is_active(at):
-        return "no (inactive)"
-    return "yes"
+    top = config.aircraft.cruise_alt_m
+    why = zone.exemption(0.0, top, airspace.ground_amsl_m, at, authorisations=config.airspace.authorisations)
+    if why is None:
+        return "yes"
+    return f"no (outside 0-{top:g} m AGL)" if why is Exemption.OUTSIDE_BAND else f"no ({why.value})"
 
 
 def zone_rows(
@@ -70,7 +64,7 @@ def zone_rows(
         row = [zone.id, zone.name, zone.restriction.value, format_height(zone.floor), format_height(zone.ceiling),
                zone.schedule.describe()]
         if at is not None:
-            row.append("yes" if zone.schedule.is_active(at) else "no")
+            row.append("yes" if zone.is_active(at) else "no")
         if config is not None:
             row.append(_blocks(zone, airspace, config, at))
         row.append(f"{Path(zone.source).name} {zone.where}".strip())

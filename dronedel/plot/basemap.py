@@ -174,8 +174,8 @@ def draw_basemap(
     present: set[Restriction] = set()
     styles_seen = {"inactive": False, "authorised": False, "outside band": False}
     for zone in sorted(airspace.touching(view), key=lambda z: -z.geometry.area):
-        active = zone.schedule.is_active(at) if at is not None else True
-        authorised = zone.id in held and zone.restriction is not Restriction.PROHIBITED
+        active = zone.is_active(at)
+        authorised = zone.is_authorised(held)
         in_band = band_agl is None or zone.vertical_overlap(band_agl[0], band_agl[1], airspace.ground_amsl_m)
         add_geometry(ax, zone.geometry, zorder=2, **_zone_style(zone, active, authorised, in_band))
         present.add(zone.restriction)
