@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from dronedel.airspace.model import Height, Restriction, Zone
 from dronedel.geo import LocalFrame
+from dronedel.mission.delivery import delivery_point
 from dronedel.mission.fence import Fence, FenceCircle, FencePolygon
 from dronedel.mission.items import FRAME_RELATIVE, Mission, MissionItem, home_item, mavlink
 from dronedel.sitl.checks import (
@@ -20,7 +21,6 @@ from dronedel.sitl.checks import (
     check_flight,
     check_items_reached,
     check_time,
-    delivery_point,
 )
 from dronedel.sitl.flight import Fault, FlightRecord, Track
 

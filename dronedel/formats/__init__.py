@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InputError
-from ..mission.builder import delivery_method
+from ..mission.delivery import delivery_method
 from ..mission.items import FENCE, MISSION, MISSION_TYPE_NAMES, RALLY, Mission
 from .params import format_params, parse_params, read_params, write_params
 from .plan import format_plan, parse_plan, plan_document, read_plan, write_plan
@@ -60,7 +60,7 @@ def read_mission(path: str | Path) -> Mission:
     """Read a mission file and its companions (fence, rally, parameters) into a :class:`Mission`.
 
     The mission's ``name`` is the file's stem, its ``delivery`` what its items do at the door
-    (:func:`~dronedel.mission.builder.delivery_method`). Raises :class:`InputError` naming the file
+    (:func:`~dronedel.mission.delivery.delivery_method`). Raises :class:`InputError` naming the file
     and line (or JSON path) of the first problem.
     """
     path = Path(path)

@@ -28,8 +28,8 @@ from .region import frame_at
 from .validate import validate_mission
 
 __all__ = [
-    "PAYLOAD_PLACE_EXTRA_DESCENT_M", "MIS_OPTIONS_CONTINUE_AFTER_LAND", "delivery_items", "delivery_method",
-    "build_mission", "mission_params",
+    "PAYLOAD_PLACE_EXTRA_DESCENT_M", "MIS_OPTIONS_CONTINUE_AFTER_LAND", "delivery_items", "build_mission",
+    "mission_params",
 ]
 
 #: NAV_PAYLOAD_PLACE may descend this far below the departure ground before giving up.
@@ -93,20 +93,6 @@ def delivery_items(door: tuple[float, float], profile: AircraftProfile) -> list[
             _do(mavlink.MAV_CMD_DO_GRIPPER, 1, mavlink.GRIPPER_ACTION_RELEASE), _nav(wp, lon, lat, alt),
         ]
     raise MissionError(f"unknown delivery method {method!r}")
-
-
-def delivery_method(items: Sequence[MissionItem]) -> str:
-    """The delivery method a mission's items carry out ("" when none is recognised).
-
-    NAV_PAYLOAD_PLACE: ``payload_place``; DO_WINCH: ``winch``; DO_GRIPPER: ``drop``; a
-    NAV_LAND before the last item: ``land``.
-    """
-    commands = [i.command for i in items]
-    for command, method in ((mavlink.MAV_CMD_NAV_PAYLOAD_PLACE, "payload_place"), (mavlink.MAV_CMD_DO_WINCH, "winch"),
-                            (mavlink.MAV_CMD_DO_GRIPPER, "drop")):
-        if command in commands:
-            return method
-    return "land" if mavlink.MAV_CMD_NAV_LAND in commands[1:-1] else ""
 
 
 def mission_params(fence_params: dict[str, float], profile: AircraftProfile) -> dict[str, float]:

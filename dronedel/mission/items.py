@@ -18,7 +18,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 __all__ = [
     "mavlink", "MissionItem", "Mission", "MISSION", "FENCE", "RALLY", "MISSION_TYPE_NAMES",
     "FRAME_HOME", "FRAME_RELATIVE", "FRAME_MISSION", "command_name", "has_location", "quantise_degrees",
-    "renumber", "home_item", "items_equal",
+    "renumber", "home_item", "nav_items", "items_equal",
 ]
 
 #: Mission types (MAV_MISSION_TYPE).
@@ -208,6 +208,11 @@ def home_item(lon: float, lat: float, amsl_m: float) -> MissionItem:
         0, FRAME_HOME, mavlink.MAV_CMD_NAV_WAYPOINT, current=1, autocontinue=1,
         x=quantise_degrees(lat), y=quantise_degrees(lon), z=float(amsl_m),
     )
+
+
+def nav_items(mission: Mission) -> list[MissionItem]:
+    """The navigation items the vehicle flies (seq 1 on; home at seq 0 is never flown)."""
+    return [item for item in mission.items[1:] if item.command < mavlink.MAV_CMD_NAV_LAST]
 
 
 def items_equal(a: Sequence[MissionItem], b: Sequence[MissionItem]) -> bool:

@@ -21,6 +21,7 @@ from ..airspace.model import Airspace
 from ..airspace.shapes import circle_polygon
 from ..config import Site
 from ..fileio import save_figure
+from ..mission.delivery import delivery_point
 from ..mission.fence import Fence
 from ..mission.items import Mission, has_location, mavlink
 from .basemap import add_geometry, draw_basemap, set_lonlat_aspect
@@ -30,9 +31,6 @@ __all__ = ["draw_mission", "plot_mission", "mission_extent"]
 _INCLUSION = "#2ca02c"
 _EXCLUSION = "#9400d3"
 _ROUTE = "#1f77b4"
-_DELIVERY = {
-    mavlink.MAV_CMD_NAV_PAYLOAD_PLACE, mavlink.MAV_CMD_DO_WINCH, mavlink.MAV_CMD_DO_GRIPPER,
-}
 
 
 def _path(mission: Mission) -> list[tuple[float, float]]:
@@ -44,17 +42,6 @@ def _path(mission: Mission) -> list[tuple[float, float]]:
             if not points or points[-1] != point:
                 points.append(point)
     return points
-
-
-def _delivery_point(mission: Mission) -> tuple[float, float] | None:
-    """Where the package leaves the aircraft: the payload place, the landing or winch/drop position."""
-    last = None
-    for item in mission.items[1:-1]:
-        if has_location(item.command) and not (item.x == 0 and item.y == 0):
-            last = (item.y, item.x)
-        if item.command in _DELIVERY or item.command == mavlink.MAV_CMD_NAV_LAND:
-            return (item.y, item.x) if has_location(item.command) else last
-    return None
 
 
 def mission_extent(mission: Mission, pad: float = 0.15) -> tuple[float, float, float, float]:
@@ -108,9 +95,9 @@ def draw_mission(ax: Axes, mission: Mission, *, labels: bool = True) -> list[Any
                 seen.add(point)
                 ax.annotate(str(item.seq), point, fontsize=6, xytext=(3, 3), textcoords="offset points",
                             color=_ROUTE, zorder=8)
-    door = _delivery_point(mission)
+    door = delivery_point(mission)
     if door is not None:
-        ax.plot(*door, marker="D", markersize=8, color="#ff7f0e", markeredgecolor="black", linestyle="none",
+        ax.plot(door.lon, door.lat, marker="D", markersize=8, color="#ff7f0e", markeredgecolor="black", linestyle="none",
                 zorder=8)
         handles.append(Line2D([], [], marker="D", color="#ff7f0e", markeredgecolor="black", linestyle="none",
                               label=f"delivery ({mission.delivery or 'door'})"))

@@ -21,18 +21,17 @@ from ..airspace.model import Zone
 from ..geo import LocalFrame
 from ..mission import Mission
 from ..mission.fence import Fence
-from ..mission.items import MissionItem, has_location, mavlink
+from ..mission.delivery import delivery_point
+from ..mission.items import mavlink, nav_items
 from .flight import FlightRecord, Track
 
 __all__ = [
-    "Check", "Expectations", "DeliveryPoint", "delivery_point", "nav_items",
+    "Check", "Expectations",
     "check_completed", "check_items_reached", "check_delivery", "check_fence_status", "check_area",
     "check_time", "check_energy", "check_flight",
 ]
 
-_NAV_LAST = mavlink.MAV_CMD_NAV_LAST
 _ENDS = (mavlink.MAV_CMD_NAV_LAND, mavlink.MAV_CMD_NAV_RETURN_TO_LAUNCH)
-_RELEASES = (mavlink.MAV_CMD_DO_WINCH, mavlink.MAV_CMD_DO_GRIPPER)
 
 
 @dataclass(frozen=True)
@@ -68,45 +67,6 @@ class Expectations:
     zones: Sequence[Zone] = field(default_factory=tuple)
     operating_area: BaseGeometry | None = None
     ground_amsl_m: float = 0.0
-
-
-@dataclass(frozen=True)
-class DeliveryPoint:
-    """Where the package leaves the aircraft: mission item ``seq``, ``(lon, lat)`` degrees, height (m above home).
-
-    ``line_m`` is the winch line a DO_WINCH lets out there (0 without a winch).
-    """
-
-    seq: int
-    lon: float
-    lat: float
-    alt_rel_m: float
-    line_m: float = 0.0
-
-
-def nav_items(mission: Mission) -> list[MissionItem]:
-    """The navigation items the vehicle flies (seq 1 on; home at seq 0 is never flown)."""
-    return [item for item in mission.items[1:] if item.command < _NAV_LAST]
-
-
-def delivery_point(mission: Mission) -> DeliveryPoint | None:
-    """The delivery of ``mission``: a NAV_PAYLOAD_PLACE, a NAV_LAND before the end, or the
-    last positioned navigation item before the first DO_WINCH/DO_GRIPPER; ``None`` if there is none.
-    """
-    navs = nav_items(mission)
-    last_nav = navs[-1].seq if navs else None
-    previous: MissionItem | None = None
-    for item in mission.items[1:]:
-        if item.command == mavlink.MAV_CMD_NAV_PAYLOAD_PLACE or (
-            item.command == mavlink.MAV_CMD_NAV_LAND and item.seq != last_nav
-        ):
-            return DeliveryPoint(item.seq, item.y, item.x, 0.0)
-        if item.command in _RELEASES and previous is not None:
-            line = item.param3 if item.command == mavlink.MAV_CMD_DO_WINCH else 0.0
-            return DeliveryPoint(previous.seq, previous.y, previous.x, previous.z, line)
-        if item.command < _NAV_LAST and has_location(item.command) and (item.x, item.y) != (0.0, 0.0):
-            previous = item
-    return None
 
 
 def _first(mask: NDArray[np.bool_]) -> int | None:

@@ -19,10 +19,10 @@ from ..config import AircraftProfile, Wind
 from ..errors import InputError
 from ..geo import LocalFrame
 from ..mission import Mission
-from ..mission.items import has_location, mavlink
-from .checks import DeliveryPoint, delivery_point, nav_items
+from ..mission.delivery import DeliveryPoint, delivery_method, delivery_point
+from ..mission.items import has_location, nav_items
 
-__all__ = ["MissionRoute", "delivery_method", "mission_route", "planned_flight"]
+__all__ = ["MissionRoute", "mission_route", "planned_flight"]
 
 # Consecutive route points closer than this (m) are one point.
 _SAME_POINT_M = 0.5
@@ -43,23 +43,6 @@ class MissionRoute:
     method: str
 
 
-def delivery_method(mission: Mission) -> str | None:
-    """``mission.delivery``, or the method its items imply: payload_place, land, winch or drop."""
-    if mission.delivery:
-        return mission.delivery
-    commands = {item.command for item in mission.items[1:]}
-    point = delivery_point(mission)
-    if point is None:
-        return None
-    if mavlink.MAV_CMD_NAV_PAYLOAD_PLACE in commands:
-        return "payload_place"
-    if mavlink.MAV_CMD_DO_WINCH in commands:
-        return "winch"
-    if mavlink.MAV_CMD_DO_GRIPPER in commands:
-        return "drop"
-    return "land"
-
-
 def _polyline(frame: LocalFrame, lonlat: list[tuple[float, float]]) -> NDArray[np.float64]:
     x, y = frame.to_local([p[0] for p in lonlat], [p[1] for p in lonlat])
     xy = np.column_stack([x, y])
@@ -70,10 +53,10 @@ def _polyline(frame: LocalFrame, lonlat: list[tuple[float, float]]) -> NDArray[n
 def mission_route(mission: Mission) -> MissionRoute:
     """The route of a delivery mission; :class:`InputError` if it has no delivery or does not end at home."""
     point = delivery_point(mission)
-    method = delivery_method(mission)
-    if point is None or method is None:
+    if point is None:
         raise InputError("the mission has no delivery (payload place, land, winch or gripper release)",
                          mission.name or "mission")
+    method = mission.delivery or delivery_method(mission.items)
     home_lon, home_lat, _ = mission.home
     frame = LocalFrame(home_lon, home_lat)
     outbound, inbound = [(home_lon, home_lat)], [(point.lon, point.lat)]
