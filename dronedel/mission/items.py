@@ -17,7 +17,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 __all__ = [
     "mavlink", "MissionItem", "Mission", "MISSION", "FENCE", "RALLY", "MISSION_TYPE_NAMES",
-    "FRAME_HOME", "FRAME_RELATIVE", "FRAME_MISSION", "command_name", "has_location", "quantise_degrees",
+    "FRAME_HOME", "FRAME_RELATIVE", "FRAME_MISSION", "FINAL_COMMANDS", "command_name", "has_location", "quantise_degrees",
     "renumber", "home_item", "nav_items", "items_equal",
 ]
 
@@ -32,6 +32,9 @@ MISSION_TYPE_NAMES = {MISSION: "mission", FENCE: "fence", RALLY: "rally"}
 FRAME_HOME = mavlink.MAV_FRAME_GLOBAL
 FRAME_RELATIVE = mavlink.MAV_FRAME_GLOBAL_RELATIVE_ALT
 FRAME_MISSION = mavlink.MAV_FRAME_MISSION
+
+#: Navigation commands a mission ends with: it lands, or returns to launch and lands.
+FINAL_COMMANDS = frozenset({mavlink.MAV_CMD_NAV_LAND, mavlink.MAV_CMD_NAV_RETURN_TO_LAUNCH})
 
 _LATLON_SCALE = 1e7
 

@@ -12,7 +12,7 @@ from shapely.geometry import LineString, Point
 
 from ..errors import InputError
 from .fence import FENCE_STORAGE_BYTES, MAX_POLYGON_VERTICES, Fence, fence_storage_bytes
-from .items import FENCE, MISSION, RALLY, Mission, MissionItem, has_location, mavlink
+from .items import FENCE, FINAL_COMMANDS, MISSION, RALLY, Mission, MissionItem, has_location, mavlink, nav_items
 from .region import breach, frame_at, local_shapes
 
 __all__ = ["ACCEPTED_COMMANDS", "validate_mission", "check_item_values"]
@@ -38,8 +38,6 @@ ACCEPTED_COMMANDS = {
 _LIST_NAME = {MISSION: "item", FENCE: "fence item", RALLY: "rally item"}
 _RELATIVE_FRAMES = {mavlink.MAV_FRAME_GLOBAL_RELATIVE_ALT, mavlink.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT}
 _FLOWN_FRAMES = _RELATIVE_FRAMES | {mavlink.MAV_FRAME_GLOBAL, mavlink.MAV_FRAME_GLOBAL_INT}
-_NAV_LAST = mavlink.MAV_CMD_NAV_LAST
-_ENDS = {mavlink.MAV_CMD_NAV_LAND, mavlink.MAV_CMD_NAV_RETURN_TO_LAUNCH}
 _RALLY_ALT_LIMIT = 32767  # ArduPilot stores rally altitudes as int16 metres
 
 
@@ -70,24 +68,24 @@ def check_item_values(item: MissionItem, mission_type: int, source: str = "") ->
         raise InputError(f"latitude {item.x:g} / longitude {item.y:g} out of range{swapped}", source, where)
 
 
-def _check_sequence(items: tuple[MissionItem, ...], source: str) -> None:
-    if not items:
+def _check_sequence(mission: Mission, source: str) -> None:
+    if not mission.items:
         raise InputError("mission has no items (item 0 must be home)", source)
-    home = items[0]
+    home = mission.items[0]
     if home.frame != mavlink.MAV_FRAME_GLOBAL or not has_location(home.command):
         raise InputError("item 0 must be home: a position in frame 0 (altitude AMSL)", source, "item 0")
-    nav = [i for i in items[1:] if i.command < _NAV_LAST]
+    nav = nav_items(mission)
     if not nav or nav[0].command != mavlink.MAV_CMD_NAV_TAKEOFF:
         raise InputError("the first navigation item after home must be NAV_TAKEOFF", source,
                          _where(nav[0], MISSION) if nav else "")
-    if nav[-1].command not in _ENDS:
+    if nav[-1].command not in FINAL_COMMANDS:
         raise InputError("the mission must end with NAV_LAND or NAV_RETURN_TO_LAUNCH", source,
                          _where(nav[-1], MISSION))
 
 
-def _check_altitudes(items: tuple[MissionItem, ...], alt_max: float | None, margin: float, source: str) -> None:
-    for item in items[1:]:
-        if not has_location(item.command) or item.command >= _NAV_LAST:
+def _check_altitudes(mission: Mission, alt_max: float | None, margin: float, source: str) -> None:
+    for item in nav_items(mission):
+        if not has_location(item.command):
             continue
         where = _where(item, MISSION)
         if item.frame not in _FLOWN_FRAMES:
@@ -137,10 +135,10 @@ def validate_mission(mission: Mission, source: str = "") -> None:
         if abs(item.z) > _RALLY_ALT_LIMIT:
             raise InputError(f"altitude {item.z:g} m does not fit ArduPilot's rally storage", source,
                              _where(item, RALLY))
-    _check_sequence(mission.items, source)
+    _check_sequence(mission, source)
     fence = _check_fence(mission, source)
     margin = fence.margin_m
-    _check_altitudes(mission.items, fence.alt_max_m, margin, source)
+    _check_altitudes(mission, fence.alt_max_m, margin, source)
     if not mission.fence:
         return
 

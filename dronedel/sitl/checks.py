@@ -22,7 +22,7 @@ from ..geo import LocalFrame
 from ..mission import Mission
 from ..mission.fence import Fence
 from ..mission.delivery import delivery_point
-from ..mission.items import mavlink, nav_items
+from ..mission.items import FINAL_COMMANDS, mavlink, nav_items
 from .flight import FlightRecord, Track
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "check_time", "check_energy", "check_flight",
 ]
 
-_ENDS = (mavlink.MAV_CMD_NAV_LAND, mavlink.MAV_CMD_NAV_RETURN_TO_LAUNCH)
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def check_items_reached(record: FlightRecord, mission: Mission) -> Check:
         flown = [seq for t, seq in record.current if record.armed_s <= t <= end]
         if flown:
             reached.update(seq for seq in expected if seq < max(flown))
-    if navs and navs[-1].command in _ENDS and record.disarmed_s is not None and record.fault is None:
+    if navs and navs[-1].command in FINAL_COMMANDS and record.disarmed_s is not None and record.fault is None:
         reached.add(navs[-1].seq)
     missing = [seq for seq in expected if seq not in reached]
     if missing:
