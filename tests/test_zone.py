@@ -1,11 +1,11 @@
 """Dispatch zone: the region within reach along shortest paths, with and without wind."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
 import shapely
+from geometry import convex_fields, quiet_router
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -47,31 +47,14 @@ def test_zero_reach_is_empty_and_bad_reach_is_input_error():
         dispatch_zone(router, float("nan"))
 
 
-def _clearance(polygon) -> float:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(shapely.minimum_clearance(polygon))
-
-
-@st.composite
-def fields(draw):
-    n = draw(st.integers(1, 5))
-    polys = []
-    for _ in range(n):
-        cx, cy = draw(st.floats(-800, 800)), draw(st.floats(-800, 800))
-        r = draw(st.floats(30, 300))
-        k = draw(st.integers(3, 6))
-        ang = np.sort(np.array(draw(st.lists(st.floats(0, 2 * math.pi), min_size=k, max_size=k))))
-        hull = shapely.MultiPoint(np.column_stack([cx + r * np.cos(ang), cy + r * np.sin(ang)])).convex_hull
-        if hull.geom_type == "Polygon" and _clearance(hull) > 1e-3:
-            polys.append(hull)
-    return polys
+def fields():
+    """Up to five convex obstacles, 30-300 m across, within 800 m of the site."""
+    return convex_fields(count=(1, 5), centre=800, radius=(30, 300), vertices=(3, 6), min_clearance=1e-3)
 
 
 def _router(field):
     assume(not shapely.union_all(field).intersects(shapely.Point(0, 0).buffer(1.0)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", InputWarning)
-        return Router(field, shapely.box(-1200, -1200, 1200, 1200), (0.0, 0.0))
+    return quiet_router(field, shapely.box(-1200, -1200, 1200, 1200), (0.0, 0.0))
 
 
 @settings(max_examples=25, deadline=None)
