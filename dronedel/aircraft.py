@@ -3,9 +3,12 @@
 The flight follows the mission dronedel flies (see docs/model.md): a vertical take-off to
 ``cruise_alt_m`` AGL, straight legs at cruise altitude along the route, a descent at the
 door, the delivery action, a climb back to cruise altitude, the route in reverse with the
-package gone, and a landing at the site. Horizontal legs follow ArduPilot Copter's
-jerk-limited S-curves, which stop at every waypoint unless the next leg may start early
-(the corner blend, :func:`corner_overlap`). Vertical moves are trapezoids.
+package gone, and a landing at the site. Times run from arming to disarming, as ArduCopter
+flies it: the motors start after an arming delay and spool up before lift-off, and the
+land detector confirms touchdown before NAV_LAND disarms. Waypoint legs, horizontal or
+vertical, follow ArduPilot Copter's jerk-limited S-curves, which stop at every waypoint
+unless the next leg may start early (the corner blend, :func:`corner_overlap`); take-off,
+landing and payload place follow the position controller's jerk-limited vertical shaping.
 
 Power comes from momentum theory: induced power from Glauert's induced velocity, parasite
 power of the airframe drag area, the climb term, divided by ``hover_efficiency``, plus
@@ -28,9 +31,9 @@ from numpy.typing import ArrayLike, NDArray
 from .config import AircraftProfile, Wind
 
 __all__ = [
-    "GRAVITY", "PHASES", "REASONS", "LAND_DETECT_S", "PLACE_CHECK_S", "Phase", "FlightProfile", "FlightBatch",
+    "GRAVITY", "PHASES", "REASONS", "PLACE_CHECK_S", "Phase", "FlightProfile", "FlightBatch",
     "WindTriangle", "wind_vector", "disc_area", "induced_velocity", "power_w", "hover_power_w", "wind_triangle",
-    "accel_time", "leg_time", "corner_overlap", "fly", "fly_many", "straight", "max_reach",
+    "accel_time", "scurve_jerk", "leg_time", "corner_overlap", "fly", "fly_many", "straight", "max_reach",
 ]
 
 #: Standard gravity (m/s^2).
@@ -47,9 +50,6 @@ REASONS = {
     "wind": "a leg or hover the aircraft cannot fly in this wind",
     "energy": "needs more than the battery less its reserve",
 }
-
-#: Seconds ArduPilot's land detector needs at minimum throttle before it declares landed.
-LAND_DETECT_S = 1.0
 
 #: Seconds NAV_PAYLOAD_PLACE watches the thrust drop after touchdown before it releases.
 PLACE_CHECK_S = 0.5
@@ -176,6 +176,17 @@ def accel_time(peak_ms: ArrayLike, accel: float, jerk: float) -> NDArray:
     return np.where(v >= accel * accel / jerk, v / accel + accel / jerk, 2 * np.sqrt(np.maximum(v, 0) / jerk))
 
 
+def scurve_jerk(accel: float, profile: AircraftProfile) -> float:
+    """Jerk (m/s^3) that stands in for ArduPilot's S-curve of a waypoint leg accelerating at ``accel``.
+
+    AP_Math/SCurve raises and lowers the jerk as raised cosines lasting twice ATC_INPUT_TC
+    (``input_tc_s``), so its acceleration takes accel/WPNAV_JERK + 2 ATC_INPUT_TC to reach
+    ``accel``. The model's ramps are linear; at this jerk they take as long, and every
+    :func:`accel_time` of a leg matches the S-curve's v/a + a/j + 2 ATC_INPUT_TC.
+    """
+    return accel / (accel / profile.jerk_ms3 + 2 * profile.input_tc_s)
+
+
 def _peak_for_length(length_m: NDArray, accel: float, jerk: float) -> NDArray:
     """Peak speed of a stop-to-stop S-curve that just covers ``length_m`` (no cruise part)."""
     r = accel / jerk
@@ -216,8 +227,15 @@ def _accel_state(s: NDArray, peak: NDArray, accel: float, jerk: float) -> tuple[
     return np.where(late, total - (peak * rest - d), d), np.where(late, peak - v, v)
 
 
+def _leg_limits(profile: AircraftProfile, vertical: bool) -> tuple[float, float]:
+    """Acceleration (m/s^2) and S-curve jerk (m/s^3) of a waypoint leg, horizontal or vertical."""
+    accel = profile.vertical_accel_ms2 if vertical else profile.accel_ms2
+    return accel, scurve_jerk(accel, profile)
+
+
 def corner_overlap(cos_turn: ArrayLike, peak_in: ArrayLike, peak_out: ArrayLike, speed_in: ArrayLike,
-                   speed_out: ArrayLike, profile: AircraftProfile) -> NDArray:
+                   speed_out: ArrayLike, profile: AircraftProfile, *, vertical_in: bool = False,
+                   vertical_out: bool = False) -> NDArray:
     """Seconds saved at a waypoint by starting the next leg before this one has stopped.
 
     ArduPilot Copter's S-curve navigation starts the next leg's acceleration during this
@@ -226,17 +244,24 @@ def corner_overlap(cos_turn: ArrayLike, peak_in: ArrayLike, peak_out: ArrayLike,
     (AC_WPNav with SCurve::advance_target_along_track). The overlap is at most the shorter
     of the two acceleration phases. ``cos_turn`` is the cosine of the angle between the
     legs (1 straight on, -1 turning back); ``peak_*`` are the legs' peak speeds and
-    ``speed_*`` their commanded speeds.
+    ``speed_*`` their commanded speeds. A leg straight down to a delivery height
+    (``vertical_out``) or up from it (``vertical_in``) accelerates at ``vertical_accel_ms2``,
+    and the blend must also keep its vertical acceleration below that limit, so the overlap
+    ends within the vertical leg's jerk ramp.
     """
-    a, j, radius = profile.accel_ms2, profile.jerk_ms3, profile.wp_radius_m
+    radius = profile.wp_radius_m
+    (a1, j1), (a2, j2) = _leg_limits(profile, vertical_in), _leg_limits(profile, vertical_out)
     c, p1, p2, v1max, v2max = np.broadcast_arrays(*(np.asarray(x, float) for x in
                                                     (cos_turn, peak_in, peak_out, speed_in, speed_out)))
-    cap = np.minimum(accel_time(p1, a, j), accel_time(p2, a, j))
+    cap = np.minimum(accel_time(p1, a1, j1), accel_time(p2, a2, j2))
+    for vertical, peak, a, j in ((vertical_in, p1, a1, j1), (vertical_out, p2, a2, j2)):
+        if vertical:  # full vertical acceleration is reached a/j into the ramp
+            cap = np.where(peak >= a * a / j, np.minimum(cap, 2 * a / j), cap)
     vmin = np.minimum(v1max, v2max)
 
     def fits(tau: NDArray) -> NDArray:
-        d1, v1 = _accel_state(tau / 2, p1, a, j)
-        d2, v2 = _accel_state(tau / 2, p2, a, j)
+        d1, v1 = _accel_state(tau / 2, p1, a1, j1)
+        d2, v2 = _accel_state(tau / 2, p2, a2, j2)
         offset2 = d1 * d1 + d2 * d2 - 2 * d1 * d2 * c
         speed2 = v1 * v1 + v2 * v2 + 2 * v1 * v2 * c
         return (offset2 < radius * radius) & (speed2 < vmin * vmin)
@@ -252,15 +277,44 @@ def corner_overlap(cos_turn: ArrayLike, peak_in: ArrayLike, peak_out: ArrayLike,
     return np.where(cap > 0, lo, 0.0)
 
 
-def _vertical_time(height_m: NDArray, v0: float, vmax: float, v1: float, accel: float) -> NDArray:
-    """Time (s) to move ``height_m`` starting at ``v0``, ending at ``v1``, at most ``vmax``."""
-    h = np.asarray(height_m, float)
-    d_acc = (vmax * vmax - v0 * v0) / (2 * accel)
-    d_dec = (vmax * vmax - v1 * v1) / (2 * accel)
-    full = (vmax - v0) / accel + (vmax - v1) / accel + (h - d_acc - d_dec) / vmax
-    peak = np.sqrt(np.maximum(accel * h + (v0 * v0 + v1 * v1) / 2, 0.0))
-    short = (peak - v0) / accel + (peak - v1) / accel
-    return np.where(h <= 0, 0.0, np.where(h >= d_acc + d_dec, full, short))
+def _shaped_move(height_m: float, speed: float, accel: float, jerk: float, end_speed: float = 0.0,
+                 decel: float | None = None) -> float:
+    """Seconds to move ``height_m`` from rest at up to ``speed``, slowing to ``end_speed`` at the end.
+
+    Speed changes are jerk-limited (:func:`accel_time`), speeding up at ``accel`` and slowing
+    at ``decel`` (default ``accel``). A move too short to reach ``speed`` peaks lower, found
+    by bisection.
+    """
+    decel = accel if decel is None else decel
+
+    def time_and_distance(peak: float) -> tuple[float, float]:
+        end = min(end_speed, peak)
+        t_up, t_down = float(accel_time(peak, accel, jerk)), float(accel_time(peak - end, decel, jerk))
+        return t_up + t_down, peak * t_up / 2 + (peak + end) * t_down / 2
+
+    if height_m <= 0:
+        return 0.0
+    t, d = time_and_distance(speed)
+    if d <= height_m:
+        return t + (height_m - d) / speed
+    lo, hi = 0.0, speed
+    for _ in range(40):  # the move's distance grows with the peak; 2**-40 of the speed is exact enough
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if time_and_distance(mid)[1] <= height_m else (lo, mid)
+    return time_and_distance(lo)[0]
+
+
+def _takeoff_climb(height_m: float, profile: AircraftProfile) -> float:
+    """Seconds the position controller takes to climb ``height_m`` from rest (NAV_TAKEOFF, payload place).
+
+    AC_PosControl shapes the climb with jerk PSC_JERK_Z (``vertical_jerk_ms3``) at up to
+    WPNAV_ACCEL_Z, and approaches the target altitude through a square-root controller
+    allowed half that acceleration; the climb counts as done once the target moves slower
+    than a tenth of the climb rate (takeoff.cpp, PayloadPlace).
+    """
+    a = profile.vertical_accel_ms2
+    return _shaped_move(height_m, profile.climb_rate_ms, a, profile.vertical_jerk_ms3,
+                        0.1 * profile.climb_rate_ms, a / 2)
 
 
 # --- flights ---------------------------------------------------------------------------------
@@ -408,13 +462,39 @@ def _legs_of(routes: Sequence[Any]) -> tuple[_Legs, NDArray]:
     return _Legs(d[:, 0] / length, d[:, 1] / length, length, owner, len(routes)), exists
 
 
-def _cruise(legs: _Legs, mass_kg: NDArray, profile: AircraftProfile, wind: Wind | None) -> tuple[NDArray, ...]:
-    """Time (s), energy (Wh), ground distance (m) and wind feasibility per route along ``legs``."""
+@dataclass(frozen=True)
+class _Cruise:
+    """The horizontal legs of each route: time (s), energy (Wh), ground distance (m), wind
+    feasibility, the number of legs, and the peak and commanded speeds (m/s) of each route's
+    first and last leg (0 for a route without legs)."""
+
+    time: NDArray
+    energy: NDArray
+    distance: NDArray
+    feasible: NDArray
+    legs: NDArray
+    first_peak: NDArray
+    first_speed: NDArray
+    last_peak: NDArray
+    last_speed: NDArray
+
+
+def _cruise(legs: _Legs, mass_kg: NDArray, profile: AircraftProfile, wind: Wind | None, *,
+            stop_last: bool) -> _Cruise:
+    """The legs of each route at cruise altitude, blending at waypoints as ArduPilot does.
+
+    Every inner waypoint blends (:func:`corner_overlap`) except, with ``stop_last``, each
+    route's last one: ArduPilot never blends into a NAV_LAND leg (ModeAuto::set_next_wp), so
+    the waypoint before a landing at the door or at home is a full stop.
+    """
     n = legs.n_routes
     gs, airspeed, _, _, ok = _triangle(legs.ux, legs.uy, profile, wind)
     speed = np.where(ok, gs, profile.cruise_speed_ms)
-    t, peak = leg_time(legs.length, speed, profile.accel_ms2, profile.jerk_ms3)
-    inner = np.flatnonzero(legs.route[1:] == legs.route[:-1])
+    t, peak = leg_time(legs.length, speed, *_leg_limits(profile, vertical=False))
+    same = legs.route[1:] == legs.route[:-1]
+    inner = np.flatnonzero(same)
+    if stop_last:
+        inner = inner[np.append(same[1:], False)[inner]]  # legs i+1 and i+2 of one route: not the last corner
     if inner.size:
         cos_turn = legs.ux[inner] * legs.ux[inner + 1] + legs.uy[inner] * legs.uy[inner + 1]
         tau = corner_overlap(cos_turn, peak[inner], peak[inner + 1], speed[inner], speed[inner + 1], profile)
@@ -422,109 +502,149 @@ def _cruise(legs: _Legs, mass_kg: NDArray, profile: AircraftProfile, wind: Wind 
         np.subtract.at(t, inner, tau / 2)
         np.subtract.at(t, inner + 1, tau / 2)
     power = power_w(profile, mass_kg[legs.route], airspeed)
-    time = np.bincount(legs.route, t, minlength=n)
-    energy = np.bincount(legs.route, power * t, minlength=n) / 3600.0
-    distance = np.bincount(legs.route, legs.length, minlength=n)
-    feasible = np.bincount(legs.route, ~ok, minlength=n) == 0
-    return time, energy, distance, feasible
+    ends = np.zeros((4, n))
+    if legs.route.size:
+        first, last = np.flatnonzero(np.r_[True, ~same]), np.flatnonzero(np.r_[~same, True])
+        ends[:2, legs.route[first]] = peak[first], speed[first]
+        ends[2:, legs.route[last]] = peak[last], speed[last]
+    return _Cruise(np.bincount(legs.route, t, minlength=n), np.bincount(legs.route, power * t, minlength=n) / 3600.0,
+                   np.bincount(legs.route, legs.length, minlength=n), np.bincount(legs.route, ~ok, minlength=n) == 0,
+                   np.bincount(legs.route, minlength=n), *ends)
 
 
 @dataclass(frozen=True)
 class _Fixed:
-    """Route-independent phases: (seconds, W*s per flight) by phase name, release offset."""
+    """Route-independent phases: (seconds, W*s per flight) by phase name, release offset, and
+    the peak speeds (m/s) of the waypoint legs down to and up from a winch or drop height
+    (0 for the other delivery methods)."""
 
     phases: dict[str, tuple[float, NDArray]]
     release_s: float
     hover_ok: bool
+    descent_peak: float = 0.0
+    ascent_peak: float = 0.0
 
 
 def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None) -> _Fixed:
     """Times and energies of the take-off, the door (descent, delivery, ascent) and the landing.
 
-    The door sequence follows the mission (docs/model.md): NAV_PAYLOAD_PLACE descending from
-    cruise altitude at LAND_SPEED (PLDP_SPEED_DN left at 0) to touchdown;
-    NAV_LAND; or a waypoint straight down to the winch or drop height. Then the action and a
-    climb back to cruise altitude. Hovering in wind, the aircraft's airspeed is the wind
-    speed, which the power accounts for.
+    The sequence follows the mission (docs/model.md). Take-off: the arming delay and the
+    spool-up on the ground, then NAV_TAKEOFF's shaped climb. At the door: NAV_PAYLOAD_PLACE
+    descending from cruise altitude at LAND_SPEED (PLDP_SPEED_DN left at 0) to touchdown,
+    the touchdown check, PLDP_DELAY on the ground and a shaped climb back; NAV_LAND, the land
+    detector, the dwell and NAV_TAKEOFF; or waypoint legs straight down to the winch or drop
+    height and back up. Landing: NAV_LAND and the land detector. Hovering in wind, the
+    aircraft's airspeed is the wind speed, which the power accounts for.
     """
     p = profile
     w = float(np.hypot(*wind_vector(wind)))
     heavy = p.empty_mass_kg + payload
     light = np.full_like(payload, p.empty_mass_kg)
     alt = p.cruise_alt_m
-    low = min(p.land_alt_low_m, alt)
+    climb = _takeoff_climb(alt, p)
 
-    def move(h: float, v: float, v_end: float = 0.0) -> float:
-        return float(_vertical_time(h, 0.0, v, v_end, p.vertical_accel_ms2))
-
-    def power(mass: NDArray, climb: float = 0.0) -> NDArray:
-        return power_w(p, mass, w, climb)
+    def power(mass: NDArray, rate: float = 0.0) -> NDArray:
+        return power_w(p, mass, w, rate)
 
     def land(mass: NDArray) -> tuple[float, NDArray]:
-        """Descent from cruise altitude: descent rate to LAND_ALT_LOW, then land speed."""
-        fast = move(alt - low, p.descent_rate_ms, p.land_speed_ms)
-        slow = low / p.land_speed_ms + LAND_DETECT_S
+        """NAV_LAND from cruise altitude to touchdown: descent rate to LAND_ALT_LOW, then land speed."""
+        low = min(p.land_alt_low_m, alt)
+        fast = _shaped_move(alt - low, p.descent_rate_ms, p.vertical_accel_ms2, p.vertical_jerk_ms3, p.land_speed_ms)
+        slow = low / p.land_speed_ms
         return fast + slow, power(mass, -p.descent_rate_ms) * fast + power(mass, -p.land_speed_ms) * slow
 
+    def takeoff(mass: NDArray, ground_s: float) -> tuple[float, NDArray]:
+        """NAV_TAKEOFF from the ground: ``ground_s`` with the motors still, the spool-up, the climb."""
+        return (ground_s + p.spool_up_s + climb,
+                p.avionics_power_w * ground_s + power(mass) * p.spool_up_s + power(mass, p.climb_rate_ms) * climb)
+
+    descent_peak = ascent_peak = 0.0
     if p.delivery == "payload_place":
-        speed = p.land_speed_ms
-        t = move(alt, speed, speed)
-        descent = (t, power(heavy, -speed) * t)
-        dwell, dwell_power, release = PLACE_CHECK_S + p.delivery_hover_s, power(heavy), PLACE_CHECK_S
-        ascent = move(alt, p.climb_rate_ms)
+        t = _shaped_move(alt, p.land_speed_ms, p.vertical_accel_ms2, p.vertical_jerk_ms3, p.land_speed_ms)
+        descent = (t, power(heavy, -p.land_speed_ms) * t)
+        dwell = PLACE_CHECK_S + p.delivery_hover_s
+        delivery, release = (dwell, power(heavy) * dwell), PLACE_CHECK_S
+        ascent = (climb, power(light, p.climb_rate_ms) * climb)
     elif p.delivery == "land":
         descent = land(heavy)
-        dwell, dwell_power, release = p.land_dwell_s, np.full_like(payload, p.avionics_power_w), 0.0
-        ascent = move(alt, p.climb_rate_ms)
+        delivery = (p.land_detect_s + p.land_dwell_s,
+                    power(heavy, -p.land_speed_ms) * p.land_detect_s + p.avionics_power_w * p.land_dwell_s)
+        release = 0.0
+        ascent = takeoff(light, 0.0)
     else:
         height = min(p.winch_height_m if p.delivery == "winch" else p.drop_height_m, alt)
-        t = move(alt - height, p.descent_rate_ms)
-        descent = (t, power(heavy, -p.descent_rate_ms) * t)
+        limits = _leg_limits(p, vertical=True)
+        down, descent_peak = (float(x[0]) for x in leg_time([alt - height], p.descent_rate_ms, *limits))
+        up, ascent_peak = (float(x[0]) for x in leg_time([alt - height], p.climb_rate_ms, *limits))
+        descent = (down, power(heavy, -p.descent_rate_ms) * down)
         lowering = height / p.winch_rate_ms if p.delivery == "winch" else 0.0
-        dwell, dwell_power = lowering + p.delivery_hover_s, power(heavy)
+        dwell = lowering + p.delivery_hover_s
+        delivery = (dwell, power(heavy) * dwell)
         release = lowering if p.delivery == "winch" else p.delivery_hover_s
-        ascent = move(alt - height, p.climb_rate_ms)
+        ascent = (up, power(light, p.climb_rate_ms) * up)
 
-    takeoff = move(alt, p.climb_rate_ms)
+    fast, fast_energy = land(light)
     phases = {
-        "takeoff": (takeoff, power(heavy, p.climb_rate_ms) * takeoff),
+        "takeoff": takeoff(heavy, p.arming_delay_s),
         "descent": descent,
-        "delivery": (dwell, dwell_power * dwell),
-        "ascent": (ascent, power(light, p.climb_rate_ms) * ascent),
-        "landing": land(light),
+        "delivery": delivery,
+        "ascent": ascent,
+        "landing": (fast + p.land_detect_s, fast_energy + power(light, -p.land_speed_ms) * p.land_detect_s),
     }
-    return _Fixed(phases, release, w <= p.max_airspeed_ms)
+    return _Fixed(phases, release, w <= p.max_airspeed_ms, descent_peak, ascent_peak)
+
+
+def _blend(times: NDArray, energies: NDArray, first: int, second: int, tau: NDArray) -> None:
+    """Take the overlap ``tau`` (s per flight) of two consecutive phases out of both, half each,
+    at each phase's mean power."""
+    for k in (first, second):
+        share = np.divide(tau / 2, times[:, k], out=np.zeros_like(tau), where=times[:, k] > 0)
+        energies[:, k] *= 1.0 - share
+        times[:, k] -= tau / 2
 
 
 def _evaluate(legs: _Legs, exists: NDArray, payload_kg: ArrayLike, profile: AircraftProfile,
               wind: Wind | None) -> FlightBatch:
-    """Whole flights out along ``legs`` and back along them reversed, one per route."""
+    """Whole flights out along ``legs`` and back along them reversed, one per route.
+
+    At a winch or drop door the last leg blends into the waypoint leg straight down, and the
+    climb back blends into the first leg home when that leads to a waypoint rather than the
+    landing (:func:`corner_overlap` with a vertical leg).
+    """
     n = legs.n_routes
     payload = np.broadcast_to(np.asarray(payload_kg, float), (n,)).astype(float)
     heavy = profile.empty_mass_kg + payload
     light = np.full(n, profile.empty_mass_kg)
-    out_t, out_e, distance, out_ok = _cruise(legs, heavy, profile, wind)
-    back_t, back_e, _, back_ok = _cruise(legs.reversed(), light, profile, wind)
+    out = _cruise(legs, heavy, profile, wind, stop_last=profile.delivery == "land")
+    back = _cruise(legs.reversed(), light, profile, wind, stop_last=True)
     fixed = _door_and_home(payload, profile, wind)
 
     times = np.zeros((n, len(PHASES)))
     energies = np.zeros((n, len(PHASES)))
-    times[:, _OUTBOUND], energies[:, _OUTBOUND] = out_t, out_e
-    times[:, _RETURN], energies[:, _RETURN] = back_t, back_e
+    times[:, _OUTBOUND], energies[:, _OUTBOUND] = out.time, out.energy
+    times[:, _RETURN], energies[:, _RETURN] = back.time, back.energy
     for name, (t, e) in fixed.phases.items():
         k = PHASES.index(name)
         times[:, k], energies[:, k] = t, e / 3600.0
+    if fixed.descent_peak > 0:
+        p = profile
+        tau = corner_overlap(0.0, out.last_peak, fixed.descent_peak, out.last_speed, p.descent_rate_ms, p,
+                             vertical_out=True)
+        _blend(times, energies, _OUTBOUND, _DESCENT, tau)
+        tau = corner_overlap(0.0, fixed.ascent_peak, back.first_peak, p.climb_rate_ms, back.first_speed, p,
+                             vertical_in=True)
+        _blend(times, energies, _ASCENT, _RETURN, np.where(back.legs > 1, tau, 0.0))
     masses = np.column_stack([heavy, heavy, heavy, heavy, light, light, light])
     usable = profile.battery_wh * (1.0 - profile.reserve_fraction)
 
     reason = np.full(n, None, object)
     reason[energies.sum(axis=1) > usable] = "energy"
-    reason[~(out_ok & back_ok & fixed.hover_ok)] = "wind"
+    reason[~(out.feasible & back.feasible & fixed.hover_ok)] = "wind"
     reason[~exists] = "no_route"
     reason[payload > profile.max_payload_kg] = "overweight"
     times[~exists] = np.inf
     energies[~exists] = np.inf
-    return FlightBatch(times, energies, masses, np.full(n, fixed.release_s), np.where(exists, distance, np.inf),
+    return FlightBatch(times, energies, masses, np.full(n, fixed.release_s), np.where(exists, out.distance, np.inf),
                        profile.battery_wh, usable, np.equal(reason, None), reason)
 
 

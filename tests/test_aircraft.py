@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dronedel.aircraft import (
     GRAVITY, PHASES, accel_time, corner_overlap, fly, fly_many, hover_power_w, induced_velocity, leg_time,
-    max_reach, power_w, straight, wind_triangle, wind_vector,
+    max_reach, power_w, scurve_jerk, straight, wind_triangle, wind_vector,
 )
 from dronedel.config import AircraftProfile, Wind
 
@@ -99,10 +99,18 @@ def test_s_curve_legs():
     assert below == pytest.approx(above, abs=1e-5)
 
 
+def test_scurve_jerk_times_ardupilots_raised_cosine_ramps():
+    # SCurve reaches full acceleration in a/WPNAV_JERK + 2 ATC_INPUT_TC: 15 m/s takes 6 + 2.5 + 0.3 s
+    a = PROFILE.accel_ms2
+    assert float(accel_time(15, a, scurve_jerk(a, PROFILE))) == pytest.approx(15 / a + a / PROFILE.jerk_ms3 + 0.3)
+    assert scurve_jerk(a, replace(PROFILE, input_tc_s=0.0)) == pytest.approx(PROFILE.jerk_ms3)
+
+
 def test_corner_overlap_shrinks_with_the_turn():
     angles = np.radians([0, 10, 30, 60, 90, 135, 180])
     tau = corner_overlap(np.cos(angles), 15, 15, 15, 15, PROFILE)
-    assert tau[0] == pytest.approx(float(accel_time(15, PROFILE.accel_ms2, PROFILE.jerk_ms3)), rel=1e-6)
+    a = PROFILE.accel_ms2
+    assert tau[0] == pytest.approx(float(accel_time(15, a, scurve_jerk(a, PROFILE))), rel=1e-6)
     assert np.all(np.diff(tau) <= 1e-9) and tau[-1] > 0
     wider = corner_overlap(np.cos(angles), 15, 15, 15, 15, replace(PROFILE, wp_radius_m=10.0))
     assert np.all(wider >= tau - 1e-9)
@@ -119,12 +127,51 @@ def test_flight_phases_add_up():
     assert f.outbound_m == pytest.approx(5000.0)
     before = sum(f.phase(n).duration_s for n in ("takeoff", "outbound", "descent"))
     assert f.door_s == pytest.approx(before + 0.5)  # payload place: released 0.5 s after touchdown
-    # NAV_PAYLOAD_PLACE descends the whole 60 m at LAND_SPEED (PLDP_SPEED_DN 0), 1 m/s^2 to reach it
-    assert f.phase("descent").duration_s == pytest.approx(60 / 0.5 + 0.5 / 2)
+    # NAV_PAYLOAD_PLACE descends the whole 60 m at LAND_SPEED (PLDP_SPEED_DN 0), reaching it at
+    # 1 m/s^2 with PSC_JERK_Z 5 m/s^3 in 0.5 / 1 + 1 / 5 = 0.7 s
+    assert f.phase("descent").duration_s == pytest.approx(60 / 0.5 + 0.7 / 2)
     assert f.phase("outbound").mass_kg == 11.0 and f.phase("return").mass_kg == 9.0
-    # climb to 60 m at 3 m/s with 1 m/s^2 vertical acceleration
-    assert f.phase("takeoff").duration_s == pytest.approx(60 / 3 + 3 / 1)
+    # 2 s arming delay and 1.3 s spool-up, then the climb to 60 m at 3 m/s: 3.2 s to reach it
+    # (4.8 m), 5.5 s to slow to 0.3 m/s at half the 1 m/s^2 (9.075 m), the rest at 3 m/s
+    climb = 3.2 + 5.5 + (60 - 4.8 - 9.075) / 3
+    assert f.phase("takeoff").duration_s == pytest.approx(2.0 + 1.3 + climb)
+    assert f.phase("ascent").duration_s == pytest.approx(climb)  # payload place climbs back the same way
+    # NAV_LAND: 2.2 s to reach 2 m/s (2.2 m), 1.7 s slowing to 0.5 m/s at 10 m (2.125 m), 0.5 m/s
+    # below, 2 s from touchdown to disarmed
+    land = 2.2 + 1.7 + (50 - 2.2 - 2.125) / 2 + 10 / 0.5
+    assert f.phase("landing").duration_s == pytest.approx(land + 2.0)
     assert f.phase("return").energy_wh < f.phase("outbound").energy_wh
+
+
+def test_no_blend_into_a_landing():
+    # ArduPilot blends waypoint to waypoint but stops before a NAV_LAND leg: the return's last
+    # corner (into the landing at home) is a full stop, and so is the outbound's for a land delivery
+    route = np.array([[0.0, 0.0], [3000.0, 0.0], [3000.0, 2000.0]])
+    a, j = PROFILE.accel_ms2, scurve_jerk(PROFILE.accel_ms2, PROFILE)
+    stops = float(leg_time([3000.0, 2000.0], 15.0, a, j)[0].sum())
+    tau = float(corner_overlap(0.0, 15, 15, 15, 15, PROFILE))
+    placed = fly(route, 1.0, PROFILE)
+    assert placed.phase("outbound").duration_s == pytest.approx(stops - tau)
+    assert placed.phase("return").duration_s == pytest.approx(stops)
+    landed = fly(route, 1.0, replace(PROFILE, delivery="land"))
+    assert landed.phase("outbound").duration_s == pytest.approx(stops)
+
+
+@pytest.mark.parametrize("method, height", [("drop", 4.0), ("winch", 7.0)])
+def test_waypoint_legs_down_and_up_blend_at_the_door(method, height):
+    profile = replace(PROFILE, delivery=method)
+    vertical = (1.0, scurve_jerk(1.0, profile))
+    down, up = (float(leg_time([60 - height], v, *vertical)[0][0]) for v in (2.0, 3.0))
+    assert down == pytest.approx((60 - height) / 2 + 2 / 1 + 1 / 1 + 0.3)  # WPNAV_JERK and ATC_INPUT_TC
+    # the blend ends where the vertical acceleration would reach WPNAV_ACCEL_Z: 2 (1 / 1 + 0.3) s
+    tau = 2.6
+    straight_out = np.array([[0.0, 0.0], [2000.0, 0.0]])
+    f, placed = fly(straight_out, 1.0, profile), fly(straight_out, 1.0, PROFILE)
+    assert f.phase("descent").duration_s == pytest.approx(down - tau / 2, abs=1e-5)
+    assert f.phase("outbound").duration_s == pytest.approx(placed.phase("outbound").duration_s - tau / 2, abs=1e-5)
+    assert f.phase("ascent").duration_s == pytest.approx(up)  # straight home is NAV_LAND: no blend
+    bent = np.array([[0.0, 0.0], [2000.0, 0.0], [2000.0, 1000.0]])
+    assert fly(bent, 1.0, profile).phase("ascent").duration_s == pytest.approx(up - tau / 2, abs=1e-5)
 
 
 def test_realistic_energy_per_km():
@@ -142,8 +189,11 @@ def test_delivery_methods(method):
     before = sum(f.phase(n).duration_s for n in ("takeoff", "outbound", "descent"))
     assert before <= f.door_s <= before + dwell.duration_s
     if method == "land":
-        assert dwell.power_w == pytest.approx(profile.avionics_power_w)
-        assert dwell.duration_s == profile.land_dwell_s
+        assert f.door_s == pytest.approx(before)  # delivered at touchdown
+        assert dwell.duration_s == pytest.approx(profile.land_detect_s + profile.land_dwell_s)
+        assert profile.avionics_power_w < dwell.power_w < float(hover_power_w(profile, 10.0))
+        # NAV_TAKEOFF from the door spools up again but has no arming delay
+        assert f.phase("ascent").duration_s == pytest.approx(f.phase("takeoff").duration_s - profile.arming_delay_s)
     elif method == "winch":
         assert dwell.duration_s == pytest.approx(7.0 / 1.0 + profile.delivery_hover_s)
         assert f.door_s == pytest.approx(before + 7.0)
