@@ -19,7 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dronedel.aircraft import accel_time, corner_overlap, fly, fly_many, hover_power_w, max_reach, power_w, straight
+from dronedel.aircraft import (
+    accel_time, corner_overlap, fly, fly_many, hover_power_w, max_reach, power_w, scurve_jerk, straight,
+)
 from dronedel.config import AircraftProfile, Wind
 from dronedel.plot.aircraft import plot_energy_per_km, plot_flight_phases, plot_power_curve
 
@@ -71,7 +73,7 @@ def main() -> None:
         print(f"reach with 2 kg, {'door within 28 min' if budget else 'battery only'}: {r[0] / 1000:.2f} km")
     rw = max_reach(p, 2.0, Wind(8, 270), budget_s=28 * 60, headings_deg=[90, 270])
     print(f"reach with 2 kg in 8 m/s westerly (28 min): {rw[0] / 1000:.2f} km east, {rw[1] / 1000:.2f} km west")
-    full = float(accel_time(15, p.accel_ms2, p.jerk_ms3))
+    full = float(accel_time(15, p.accel_ms2, scurve_jerk(p.accel_ms2, p)))
     tau = corner_overlap(np.cos(np.radians([30, 90, 150])), 15, 15, 15, 15, p)
     print(f"a stop at a waypoint costs {full:.1f} s; corners of 30/90/150 degrees cost "
           f"{', '.join(f'{full - t:.1f}' for t in tau)} s")
