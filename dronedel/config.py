@@ -6,7 +6,6 @@ seconds, m/s, kilograms, watt-hours; headings and wind directions in degrees tru
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -14,8 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import InputError
-from .fileio import read_text
 from .geo import check_lon_lat
+from .tomlfile import build_dataclass, check_keys, read_toml, sub_table
 
 __all__ = [
     "DELIVERY_METHODS", "SPEED_REFERENCES", "Site", "Fleet", "AircraftProfile", "AirspaceConfig",
@@ -62,15 +61,7 @@ class AircraftProfile:
     Speeds match the SITL parameter file (WPNAV_SPEED, WPNAV_SPEED_UP, WPNAV_SPEED_DN,
     WPNAV_ACCEL, LAND_SPEED; ``jerk_ms3`` WPNAV_JERK, ``vertical_accel_ms2`` WPNAV_ACCEL_Z,
     ``wp_radius_m`` WPNAV_RADIUS, ``land_alt_low_m`` LAND_ALT_LOW) so planned and flown times
-    compare. So do the timings ArduCopter adds around them (docs/model.md):
-    ``arming_delay_s``, the motors held still after arming (ARMING_DELAY_SEC, 2 s);
-    ``spool_up_s``, from the motors starting to lift-off (MOT_SPOOL_TIME 0.5 s, then the
-    throttle ramped at 1/TKOFF_SLEW_TIME per second to about MOT_THST_HOVER, 0.39);
-    ``vertical_jerk_ms3``, the position controller's vertical jerk (PSC_JERK_Z) in take-off,
-    landing and payload place; ``input_tc_s``, ATC_INPUT_TC, whose double is how long the
-    S-curves of waypoint legs take to ramp the jerk up or down; ``land_detect_s``, from
-    touchdown to NAV_LAND done (throttle down to its lower limit, the land detector's 1 s,
-    the spool-down over MOT_SPOOL_TIME).
+    compare.
     ``speed_reference`` says whether ``cruise_speed_ms`` is held over the ground (ArduPilot
     Copter) or through the air; ``max_airspeed_ms`` bounds the airspeed either way.
     Energy-model defaults give 20-30 Wh/km for the 9 kg quad with a 2 kg package (see
@@ -105,11 +96,6 @@ class AircraftProfile:
     vertical_accel_ms2: float = 1.0
     wp_radius_m: float = 2.0
     land_alt_low_m: float = 10.0
-    arming_delay_s: float = 2.0
-    spool_up_s: float = 1.3
-    vertical_jerk_ms3: float = 5.0
-    input_tc_s: float = 0.15
-    land_detect_s: float = 2.0
 
     def __post_init__(self) -> None:
         if self.delivery not in DELIVERY_METHODS:
@@ -125,7 +111,7 @@ class AircraftProfile:
         for name in ("cruise_speed_ms", "climb_rate_ms", "descent_rate_ms", "accel_ms2", "land_speed_ms",
                      "cruise_alt_m", "battery_wh", "empty_mass_kg", "rotor_count", "rotor_diameter_m",
                      "hover_efficiency", "air_density_kgm3", "max_airspeed_ms", "jerk_ms3",
-                     "vertical_accel_ms2", "winch_rate_ms", "vertical_jerk_ms3"):
+                     "vertical_accel_ms2", "winch_rate_ms"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
         if not self.reserve_fraction < 1:
@@ -191,28 +177,6 @@ class SiteConfig:
         return replace(self, planning=replace(self.planning, **changes))
 
 
-def _build(cls: type, table: dict[str, Any], source: str, section: str, **extra: Any) -> Any:
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(table) - set(known))
-    if unknown:
-        raise InputError(f"unknown key(s) {', '.join(unknown)} (known: {', '.join(known)})", source, f"[{section}]")
-    kwargs: dict[str, Any] = {}
-    for key, value in table.items():
-        expected = known[key].type
-        if expected in ("float", float) and isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = float(value)
-        elif expected in ("int", int) and not (isinstance(value, int) and not isinstance(value, bool)):
-            raise InputError(f"{key} must be an integer, not {value!r}", source, f"[{section}]")
-        elif expected in ("float", float) or (expected in ("str", str) and not isinstance(value, str)):
-            raise InputError(f"{key} must be a {expected}, not {value!r}", source, f"[{section}]")
-        kwargs[key] = value
-    kwargs.update(extra)
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as exc:
-        raise InputError(str(exc), source, f"[{section}]") from None
-
-
 def _parse_time(value: Any, source: str, where: str) -> datetime:
     if isinstance(value, datetime):
         return value
@@ -226,42 +190,33 @@ def load_site(path: str | Path) -> SiteConfig:
     """Read and validate a site file; relative airspace paths resolve against its folder."""
     path = Path(path)
     source = str(path)
-    try:
-        data = tomllib.loads(read_text(path))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", source) from None
-    unknown = sorted(set(data) - {"site", "fleet", "aircraft", "airspace", "planning"})
-    if unknown:
-        raise InputError(f"unknown section(s) {', '.join(unknown)}", source)
-    site_table = dict(data.get("site", {}))
+    data = read_toml(path)
+    check_keys(data, ("site", "fleet", "aircraft", "airspace", "planning"), source, what="section")
+    site_table = sub_table(data, "site", source)
     for key in ("lon", "lat"):
         if key not in site_table:
             raise InputError(f"missing {key} (degrees WGS84)", source, "[site]")
-    site = _build(Site, site_table, source, "site")
+    site = build_dataclass(Site, site_table, source, "site")
     check_lon_lat(site.lon, site.lat, source, "[site]")
     try:
         site.tz
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(f"unknown time zone {site.timezone!r}", source, "[site]") from None
 
-    fleet = _build(Fleet, data.get("fleet", {}), source, "fleet")
+    fleet = build_dataclass(Fleet, sub_table(data, "fleet", source), source, "fleet")
     if fleet.drones < 1:
         raise InputError("drones must be at least 1", source, "[fleet]")
-    aircraft = _build(AircraftProfile, data.get("aircraft", {}), source, "aircraft")
+    aircraft = build_dataclass(AircraftProfile, sub_table(data, "aircraft", source), source, "aircraft")
 
-    air = dict(data.get("airspace", {}))
-    unknown = sorted(set(air) - {"files", "authorisations", "operating_area"})
-    if unknown:
-        raise InputError(f"unknown key(s) {', '.join(unknown)}", source, "[airspace]")
+    air = sub_table(data, "airspace", source)
+    check_keys(air, ("files", "authorisations", "operating_area"), source, "[airspace]")
     base = path.parent
     files = tuple(base / str(f) for f in air.get("files", []))
     operating_area = base / str(air["operating_area"]) if "operating_area" in air else None
     airspace = AirspaceConfig(files, tuple(str(a) for a in air.get("authorisations", [])), operating_area)
 
-    plan = dict(data.get("planning", {}))
-    unknown = sorted(set(plan) - {"promise_min", "margin_m", "wind", "start"})
-    if unknown:
-        raise InputError(f"unknown key(s) {', '.join(unknown)}", source, "[planning]")
+    plan = sub_table(data, "planning", source)
+    check_keys(plan, ("promise_min", "margin_m", "wind", "start"), source, "[planning]")
     start = _parse_time(plan["start"], source, "[planning] start") if "start" in plan else None
     if start is not None and start.tzinfo is None:
         start = start.replace(tzinfo=site.tz)

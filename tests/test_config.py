@@ -74,6 +74,8 @@ start = "2026-06-13T00:00:00"
         ("[site]\nlon = 1\nlat = 2\n[planning]\nwind = 'strong'\n", "--wind", "not SPEED@FROM_DEG"),
         ("[site]\nlon = 1\nlat = 2\n[weather]\n", "", "unknown section(s) weather"),
         ("[site\nlon = 1\n", "", "not valid TOML"),
+        ("fleet = 3\n[site]\nlon = 1\nlat = 2\n", "[fleet]", "fleet must be a table"),
+        ("[site]\nlon = 1\nlat = 2\n[airspace]\nfile = []\n", "[airspace]", "unknown key(s) file (known: files,"),
     ],
 )
 def test_bad_site_files_are_named(tmp_path, text, where, message):

@@ -47,3 +47,15 @@ def test_bad_scenario_names_file_and_key(tmp_path):
     (tmp_path / "scenario.toml").write_text('site = "example"\n[expect]\nmax_time_eror = 0.05\n')
     with pytest.raises(InputError, match=r"scenario\.toml: \[expect\]: unknown key\(s\) max_time_eror"):
         load_scenario(tmp_path)
+
+
+@pytest.mark.parametrize("aircraft, message", [
+    ("delivery = 'parachute'", "delivery must be one of"),
+    ("cruise_speed = 12.0", "unknown key(s) cruise_speed"),
+    ("rotor_count = 4.5", "rotor_count must be an integer"),
+])
+def test_bad_aircraft_override_names_the_scenario(tmp_path, aircraft, message):
+    (tmp_path / "scenario.toml").write_text(f'site = "example"\n[aircraft]\n{aircraft}\n')
+    with pytest.raises(InputError, match=r"scenario\.toml: \[aircraft\]: ") as info:
+        load_scenario(tmp_path)
+    assert message in str(info.value)

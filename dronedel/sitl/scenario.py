@@ -34,8 +34,7 @@ Each flight is planned by the dispatch planner and turned into a mission by
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,11 +45,11 @@ from ..config import AircraftProfile, SiteConfig, Wind, load_site, parse_wind
 from ..data import example_path
 from ..dispatch import plan_day
 from ..errors import InputError
-from ..fileio import read_text
 from ..geo import check_lon_lat
 from ..mission import Mission
 from ..mission.flights import plan_missions
 from ..orders import Order, OrderBook, load_orders
+from ..tomlfile import build_dataclass, check_keys, read_toml, sub_table
 from .checks import Expectations
 from .plan import planned_flight
 
@@ -59,8 +58,9 @@ __all__ = ["SCENARIO_FILE", "Scenario", "ScenarioFlight", "load_scenario", "find
 #: The file that makes a folder a scenario.
 SCENARIO_FILE = "scenario.toml"
 
-_KEYS = {"description", "site", "orders", "flights", "wind", "airspace", "door", "aircraft", "sitl", "expect"}
-_EXPECT = {"max_time_error", "delivery_tolerance_m", "delivery_alt_tolerance_m"}
+_KEYS = ("aircraft", "airspace", "description", "door", "expect", "flights", "orders", "site", "sitl", "wind")
+_EXPECT = ("delivery_alt_tolerance_m", "delivery_tolerance_m", "max_time_error")
+_SITL = ("speedup", "turbulence_ms")
 
 
 @dataclass(frozen=True)
@@ -120,24 +120,6 @@ def _resolve(value: str, base: Path, example: str) -> Path:
     return example_path(example) if value == "example" else base / value
 
 
-def _table(data: dict[str, Any], key: str, source: str) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise InputError(f"{key} must be a table", source, f"[{key}]")
-    return value
-
-
-def _aircraft(profile: AircraftProfile, overrides: dict[str, Any], source: str) -> AircraftProfile:
-    known = {f.name for f in fields(AircraftProfile)}
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        raise InputError(f"unknown aircraft key(s) {', '.join(unknown)}", source, "[aircraft]")
-    try:
-        return replace(profile, **overrides)
-    except (TypeError, ValueError) as exc:
-        raise InputError(str(exc), source, "[aircraft]") from None
-
-
 def _door_book(door: dict[str, Any], config: SiteConfig, source: str) -> OrderBook:
     missing = sorted({"lon", "lat"} - set(door))
     if missing:
@@ -163,39 +145,30 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     file = path / SCENARIO_FILE if path.is_dir() else path
     source = str(file)
-    try:
-        data = tomllib.loads(read_text(file))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", source) from None
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        raise InputError(f"unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(_KEYS))})", source)
+    data = read_toml(file)
+    check_keys(data, _KEYS, source)
     base = file.parent
     config = load_site(_resolve(str(data.get("site", "example")), base, "site.toml"))
     extra = tuple(base / str(f) for f in data.get("airspace", []))
-    config = replace(config, aircraft=_aircraft(config.aircraft, _table(data, "aircraft", source), source),
-                     airspace=replace(config.airspace, files=config.airspace.files + extra))
+    aircraft = build_dataclass(AircraftProfile, sub_table(data, "aircraft", source), source, "aircraft",
+                               base=config.aircraft)
+    config = replace(config, aircraft=aircraft, airspace=replace(config.airspace, files=config.airspace.files + extra))
     wind = parse_wind(data["wind"]) if "wind" in data else config.planning.wind
     config = config.with_planning(wind=wind)
     if "door" in data and "orders" in data:
         raise InputError("give either orders or [door], not both", source)
     if "door" in data:
-        book = _door_book(_table(data, "door", source), config, source)
+        book = _door_book(sub_table(data, "door", source), config, source)
     else:
         orders = _resolve(str(data.get("orders", "example")), base, "orders.csv")
         book = load_orders(orders, config.site.tz, config.planning.start)
     flights = data.get("flights", 1)
     if not isinstance(flights, int) or isinstance(flights, bool) or flights < 1:
         raise InputError(f"flights must be a whole number of at least 1, not {flights!r}", source)
-    expect = _table(data, "expect", source)
-    unknown = sorted(set(expect) - _EXPECT)
-    if unknown:
-        raise InputError(f"unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(_EXPECT))})", source,
-                         "[expect]")
-    sitl = _table(data, "sitl", source)
-    unknown = sorted(set(sitl) - {"speedup", "turbulence_ms"})
-    if unknown:
-        raise InputError(f"unknown key(s) {', '.join(unknown)} (known: speedup, turbulence_ms)", source, "[sitl]")
+    expect = sub_table(data, "expect", source)
+    check_keys(expect, _EXPECT, source, "[expect]")
+    sitl = sub_table(data, "sitl", source)
+    check_keys(sitl, _SITL, source, "[sitl]")
     return Scenario(base.name, file, str(data.get("description", "")), config, site_airspace(config), book,
                     flights, wind, {k: float(v) for k, v in sitl.items()}, {k: float(v) for k, v in expect.items()})
 
