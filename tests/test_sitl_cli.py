@@ -23,6 +23,13 @@ def test_fly_without_a_binary_says_how_to_provide_one(tmp_path, monkeypatch, cap
     assert "DRONEDEL_ARDUCOPTER=/path/to/arducopter" in capsys.readouterr().err
 
 
+def test_fly_with_a_bad_wind_names_the_option(tmp_path, capsys):
+    write_mission(tmp_path / "m.plan", _mission())
+    assert main(["sitl", "fly", str(tmp_path / "m.plan"), "--sitl-binary", sys.executable, "--wind", "strong"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--wind: wind 'strong' is not SPEED@FROM_DEG" in err
+
+
 def test_fly_reports_a_crash_as_a_fault(tmp_path, monkeypatch, capsys):
     binary = tmp_path / "arducopter"
     binary.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n')

@@ -7,11 +7,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..airspace import FORMATS, Airspace, Exemption, Zone, format_height, read_airspace
-from ..airspace.parsing import parse_when
 from ..config import SiteConfig
 from ..errors import InputError
 from ..plot.basemap import plot_airspace
-from .common import add_site_argument, print_table, site_from_args
+from .common import add_site_argument, print_table, site_from_args, time_from_args
 
 __all__ = ["register", "run", "zone_rows"]
 
@@ -77,10 +76,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.files and config is None:
         raise InputError("give airspace FILE(s) or a --site file that lists them", "dronedel airspace")
     tz = config.site.tz if config else timezone.utc
-    try:
-        at = parse_when(args.at, tz) if args.at else None
-    except ValueError as exc:
-        raise InputError(str(exc), "--at") from None
+    at = time_from_args(args, tz)
     airspace = read_airspace(
         args.files or config.airspace.files, args.format,
         config.site.elevation_m if config else 0.0, tz,

@@ -12,7 +12,7 @@ from ..data import example_path
 from ..formats import read_mission, write_mission, write_missions
 from ..mission import Fence, Mission, fence_storage_bytes, validate_mission
 from ..mission.fence import FENCE_STORAGE_BYTES
-from .common import add_site_argument, print_table, site_from_args
+from .common import add_orders_argument, add_site_argument, print_table, read_orders, site_from_args
 
 __all__ = ["register", "run", "golden_missions", "GOLDEN_FLIGHTS"]
 
@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                            description="Plan ORDERS for SITE (as `dronedel plan` does) and write the missions of the "
                            "accepted flights, in take-off order, as ORDER.plan and ORDER.waypoints in DIR.")
     add_site_argument(build)
-    build.add_argument("--orders", type=Path, required=True, metavar="ORDERS.csv", help="orders file")
+    add_orders_argument(build)
     build.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="folder for the mission files")
     build.add_argument("--first", type=int, metavar="N", help="only the first N flights (default: all)")
     build.add_argument("--delivery", choices=DELIVERY_METHODS,
@@ -104,7 +104,6 @@ def run_check(args: argparse.Namespace) -> int:
 def _planned(config: SiteConfig, orders: Path, first: int | None) -> list[tuple[str, Mission, object]]:
     from ..dispatch import plan_day
     from ..mission.flights import plan_missions
-    from .plan import read_orders
 
     airspace = site_airspace(config)
     plan = plan_day(config, read_orders(config, orders), airspace, source=str(orders))

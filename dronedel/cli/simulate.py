@@ -7,15 +7,17 @@ from datetime import datetime
 from pathlib import Path
 
 from ..airspace import Airspace, site_airspace
-from ..config import SiteConfig, parse_wind
+from ..config import SiteConfig
 from ..dispatch import POLICIES, DayContext, prepare_day
 from ..dispatch.bound import capacity_bound, order_windows
 from ..errors import InputError
 from ..fileio import write_json
 from ..simulate import DayResult, SimOptions, WindSchedule, sweep_fleet
 from ..zone import DispatchZone
-from .common import add_site_argument, print_table, site_from_args
-from .plan import progress_printer, read_orders
+from .common import (
+    add_orders_argument, add_site_argument, add_wind_argument, print_table, progress_printer, read_orders,
+    site_from_args, wind_from_args,
+)
 
 __all__ = ["register", "run", "parse_fleet_sizes"]
 
@@ -29,8 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "DIR/metrics.json and figures (service map, drone timeline, door-time histogram, service vs fleet size).",
     )
     add_site_argument(parser)
-    parser.add_argument("--orders", type=Path, required=True, metavar="ORDERS.csv",
-                        help="orders file: order_id,placed_at,lon,lat,weight_kg")
+    add_orders_argument(parser)
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
                         help="folder for metrics.json and the figures (created if missing)")
     parser.add_argument("--fleet", metavar="N[,N...]",
@@ -39,8 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--policy", choices=POLICIES, default="online",
                         help="dispatch policy (default online); the fleet sweep also runs the fcfs baseline")
     wind = parser.add_mutually_exclusive_group()
-    wind.add_argument("--wind", metavar="SPEED@FROM",
-                      help="steady wind in m/s from degrees true (default: the site file's planning wind)")
+    add_wind_argument(wind, "steady wind", "the site file's planning wind")
     wind.add_argument("--wind-day", metavar="HH:MM=SPEED@FROM,...",
                       help="wind changing through the day, e.g. 06:00=2@180,13:00=8@200,19:00=4@220")
     wind.add_argument("--diurnal", action="store_true",
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.diurnal:
         winds = WindSchedule.diurnal(config.planning.wind)
     else:
-        winds = WindSchedule.steady(parse_wind(args.wind) if args.wind else config.planning.wind)
+        winds = WindSchedule.steady(wind_from_args(args, config.planning.wind))
     airspace = site_airspace(config)
     ctx = prepare_day(config, book, airspace, source=str(args.orders))
     options = SimOptions(None, args.policy, winds, args.delivery_sigma, args.seed)

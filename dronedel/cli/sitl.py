@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..airspace import site_airspace
-from ..config import AircraftProfile, Wind, parse_wind
+from ..config import AircraftProfile, Wind
 from ..errors import InputWarning
 from ..fileio import write_json
 from ..formats import read_mission
@@ -29,7 +29,7 @@ from ..sitl import (
 )
 from ..sitl.regress import DEFAULT_SPEEDUP, FlightResult
 from ..sitl.report import FlightReport
-from .common import add_site_argument, print_table, site_from_args
+from .common import add_site_argument, add_wind_argument, print_table, site_from_args, wind_from_args
 
 __all__ = ["register", "run"]
 
@@ -60,9 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          ".waypoints with its companion files) and check the flight.")
     fly.add_argument("mission", type=Path, metavar="MISSION", help="mission file (.plan or .waypoints)")
     _add_sitl_options(fly, f"simulation speed-up (default {DEFAULT_SPEEDUP:g})")
-    fly.add_argument("--wind", type=parse_wind, metavar="SPEED@FROM",
-                     help="wind in SITL and in the plan, m/s @ degrees it blows from, e.g. 8@270 "
-                     "(default: the site's planning wind, else none)")
+    add_wind_argument(fly, "wind in SITL and in the plan", "the site's planning wind, else none")
     fly.add_argument("--report", type=Path, metavar="JSON", help="write the flight report here")
     fly.add_argument("--plot", type=Path, metavar="PNG", help="draw the flown track over the plan here")
     add_site_argument(fly, required=False)
@@ -99,7 +97,7 @@ def run_fly(args: argparse.Namespace) -> int:
     config = site_from_args(args) if args.site else None
     binary, params, frame = _files(args)
     profile = config.aircraft if config else AircraftProfile()
-    wind = args.wind or (config.planning.wind if config else Wind())
+    wind = wind_from_args(args, config.planning.wind if config else Wind())
     lon, lat, amsl = mission.home
     home = Home.from_site(config.site) if config else Home(lon, lat, amsl)
     expect = Expectations()

@@ -6,14 +6,12 @@ import argparse
 from pathlib import Path
 
 from ..airspace import site_airspace
-from ..airspace.parsing import parse_when
-from ..config import parse_wind
 from ..errors import InputError
 from ..fileio import write_json
 from ..geo import LocalFrame
 from ..routing import Router
 from ..zone import DispatchZone
-from .common import add_site_argument, site_from_args
+from .common import add_site_argument, add_wind_argument, site_from_args, time_from_args, wind_from_args
 
 __all__ = ["register", "run"]
 
@@ -31,8 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="GeoJSON file to write (written atomically)")
     parser.add_argument("--minutes", type=float, metavar="MIN",
                         help="the promise in minutes from order to door (default: the site file's promise_min)")
-    parser.add_argument("--wind", metavar="SPEED@FROM",
-                        help="steady wind in m/s from degrees true, e.g. 8@270 (default: the site file's wind)")
+    add_wind_argument(parser, "steady wind", "the site file's wind")
     parser.add_argument("--at", metavar="ISO_TIME",
                         help="time whose active zones block (ISO 8601, site local time without an offset; "
                         "default: every zone counts as active)")
@@ -51,11 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     config = site_from_args(args)
     site, plan = config.site, config.planning
-    try:
-        at = parse_when(args.at, site.tz) if args.at else None
-    except ValueError as exc:
-        raise InputError(str(exc), "--at") from None
-    wind = parse_wind(args.wind) if args.wind else plan.wind
+    at = time_from_args(args, site.tz)
+    wind = wind_from_args(args, plan.wind)
     promise_s = args.minutes * 60.0 if args.minutes is not None else plan.promise_s
     margin = plan.margin_m if args.margin is None else args.margin
     if not promise_s > 0:
