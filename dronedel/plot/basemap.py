@@ -32,7 +32,7 @@ from ..config import Site
 from ..fileio import save_figure
 from ..geo import LocalFrame
 
-__all__ = ["RESTRICTION_COLOURS", "draw_basemap", "plot_airspace", "add_geometry", "set_lonlat_aspect"]
+__all__ = ["RESTRICTION_COLOURS", "draw_basemap", "plot_airspace", "add_geometry", "set_lonlat_axes"]
 
 #: Fill/edge colour of each restriction.
 RESTRICTION_COLOURS = {
@@ -50,9 +50,17 @@ _LABELS = {
 _GEOD = Geod(ellps="WGS84")
 
 
-def set_lonlat_aspect(ax: Axes, lat0: float) -> None:
-    """Make east and north kilometres equally long on a lon/lat axes around latitude ``lat0``."""
+def set_lonlat_axes(ax: Axes, extent: tuple[float, float, float, float], lat0: float) -> None:
+    """Show ``extent`` ``(lon_min, lon_max, lat_min, lat_max)`` degrees on ``ax``, labelled and gridded,
+    with east and north kilometres equally long around latitude ``lat0``."""
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
     ax.set_aspect(1.0 / math.cos(math.radians(lat0)))
+    ax.set_xlabel("longitude (° E)")
+    ax.set_ylabel("latitude (° N)")
+    ax.ticklabel_format(useOffset=False, style="plain")
+    ax.tick_params(labelsize=7)
+    ax.grid(True, linewidth=0.3, alpha=0.5)
 
 
 def _path(geometry: BaseGeometry) -> MplPath | None:
@@ -193,14 +201,7 @@ def draw_basemap(
         ax.plot(site.lon, site.lat, marker="*", markersize=14, color="black", markeredgecolor="white",
                 linestyle="none", zorder=7)
 
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
-    set_lonlat_aspect(ax, lat0)
-    ax.set_xlabel("longitude (° E)")
-    ax.set_ylabel("latitude (° N)")
-    ax.ticklabel_format(useOffset=False, style="plain")
-    ax.tick_params(labelsize=7)
-    ax.grid(True, linewidth=0.3, alpha=0.5)
+    set_lonlat_axes(ax, extent, lat0)
     _scale_bar(ax, lat0)
 
     handles: list[Any] = [

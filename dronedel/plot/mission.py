@@ -24,7 +24,7 @@ from ..fileio import save_figure
 from ..mission.delivery import delivery_point
 from ..mission.fence import Fence
 from ..mission.items import Mission, has_location, mavlink
-from .basemap import add_geometry, draw_basemap, set_lonlat_aspect
+from .basemap import add_geometry, draw_basemap, set_lonlat_axes
 
 __all__ = ["draw_mission", "plot_mission", "mission_extent"]
 
@@ -134,13 +134,7 @@ def plot_mission(
         handles = draw_basemap(ax, airspace, site=site, at=at, authorisations=authorisations, extent=extent,
                                band_agl=None if alt_max is None else (0.0, alt_max), legend=False)
     else:
-        ax.set_xlim(extent[0], extent[1])
-        ax.set_ylim(extent[2], extent[3])
-        set_lonlat_aspect(ax, mission.home[1])
-        ax.set_xlabel("longitude (° E)")
-        ax.set_ylabel("latitude (° N)")
-        ax.ticklabel_format(useOffset=False, style="plain")
-        ax.grid(True, linewidth=0.3, alpha=0.5)
+        set_lonlat_axes(ax, extent, mission.home[1])
     handles += draw_mission(ax, mission)
     ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.9)
     alt = mission.params.get("FENCE_ALT_MAX")
