@@ -43,8 +43,9 @@ FENCE_ACTIONS = {
     0: "report only", 1: "RTL or land", 2: "always land", 3: "SmartRTL or RTL or land",
     4: "brake or land", 5: "SmartRTL or land",
 }
-#: FENCE_TYPE bits (Copter): maximum altitude, circle around home, polygons and circles, minimum altitude.
-FENCE_TYPE_ALT_MAX, FENCE_TYPE_HOME_CIRCLE, FENCE_TYPE_POLYGON, FENCE_TYPE_ALT_MIN = 1, 2, 4, 8
+#: FENCE_TYPE bits (Copter) dronedel uses: maximum altitude, and polygons and circles (the other
+#: bits, 2 and 8, are the circle around home and the minimum altitude).
+FENCE_TYPE_ALT_MAX, FENCE_TYPE_POLYGON = 1, 4
 
 _POLYGON_CMDS = {
     mavlink.MAV_CMD_NAV_FENCE_POLYGON_VERTEX_INCLUSION: True,

@@ -71,7 +71,7 @@ def plot_flight(
 ) -> Path:
     """Draw the flight of ``report`` (map and altitude panels) and save it atomically."""
     mission, record = report.mission, report.record
-    lon0, lat0, ground = mission.home
+    ground = mission.home[2]
     extent = mission_extent(mission)
     if len(record.track):  # a track that strays off the plan stays in view
         lon, lat = record.track.lon, record.track.lat
