@@ -55,6 +55,7 @@ class WindSchedule:
 
     @classmethod
     def steady(cls, wind: Wind) -> WindSchedule:
+        """The same ``wind`` all day."""
         return cls((0.0,), (wind,))
 
     @classmethod
@@ -118,6 +119,7 @@ class FlownFlight:
 
     @property
     def on_time(self) -> bool:
+        """True if the door was reached by the promised deadline (seconds since the plan start)."""
         return self.door_s <= self.deadline_s + 1e-9
 
 

@@ -242,6 +242,7 @@ class DispatchZone:
 
     @property
     def area_km2(self) -> float:
+        """The zone's area, square kilometres."""
         return float(self.local.area) / 1e6
 
     def contains_xy(self, x: ArrayLike, y: ArrayLike) -> NDArray:

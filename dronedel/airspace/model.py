@@ -53,6 +53,8 @@ class Restriction(str, Enum):
 
 
 class VerticalReference(str, Enum):
+    """What a height is measured from: the ground at the site (AGL) or mean sea level (AMSL)."""
+
     AGL = "AGL"
     AMSL = "AMSL"
 

@@ -36,6 +36,7 @@ class WeeklyPeriod:
         return (today in self.days and t >= self.start) or (yesterday in self.days and t < self.end)
 
     def describe(self) -> str:
+        """``SAT,SUN 17:00-23:00`` (``daily`` for all seven days), local clock times."""
         days = ",".join(DAY_NAMES[d] for d in sorted(self.days)) if len(self.days) < 7 else "daily"
         return f"{days} {self.start:%H:%M}-{self.end:%H:%M}"
 
@@ -58,6 +59,7 @@ class Schedule:
 
     @property
     def permanent(self) -> bool:
+        """True if always active: no validity bounds, weekly periods or windows."""
         return self.valid_from is None and self.valid_until is None and not self.weekly and not self.windows
 
     def is_active(self, at: datetime | None) -> bool:

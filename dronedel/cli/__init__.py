@@ -24,6 +24,7 @@ COMMAND_MODULES = ("demo", "airspace", "zone", "plan", "simulate", "mission", "u
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``dronedel`` parser with every subcommand of :data:`COMMAND_MODULES`."""
     parser = argparse.ArgumentParser(
         prog="dronedel",
         description="Plan 30-minute drone deliveries around airspace, export MAVLink missions, "
@@ -41,6 +42,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``dronedel`` with ``argv`` (default: the command line); return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -33,12 +33,14 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def timing_from_args(args: argparse.Namespace) -> Timing:
+    """The transfer timing ``--timeout`` (s) and ``--retries`` ask for."""
     if not args.timeout > 0 or args.retries < 0:
         raise InputError("--timeout must be positive and --retries at least 0", "--timeout/--retries")
     return Timing(args.timeout, args.retries)
 
 
 def open_connection(args: argparse.Namespace) -> Any:
+    """Connect to ``--connect`` (signing with ``--signing-key`` if given) and wait for the vehicle's heartbeat."""
     key = load_signing_key(args.signing_key) if args.signing_key else None
     conn = connect(args.connect, baud=args.baud, signing_key=key, heartbeat_timeout_s=args.heartbeat_timeout)
     print(f"connected to system {conn.target_system} component {conn.target_component} on {args.connect}")

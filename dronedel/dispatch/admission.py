@@ -43,11 +43,13 @@ class AdmissionLimit:
         self._refreshed = -np.inf
 
     def observe(self, t: float, cycle_s: float) -> None:
+        """Record a feasible order placed at ``t`` (s) that would hold a drone ``cycle_s`` seconds."""
         if self._first is None:
             self._first = t
         self._recent.append((t, cycle_s))
 
     def limit(self, t: float) -> float:
+        """The longest cycle (s) worth accepting at ``t`` (s); ``inf`` below saturation."""
         if t - self._refreshed >= self.refresh_s:
             self._refreshed = t
             self._limit = self._estimate(t)

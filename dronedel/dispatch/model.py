@@ -84,10 +84,12 @@ class Decision:
 
     @property
     def accepted(self) -> bool:
+        """True if the order got a flight (no rejection reason)."""
         return self.reason is None
 
     @property
     def status(self) -> str:
+        """``accepted`` or ``rejected``."""
         return "accepted" if self.accepted else "rejected"
 
 
@@ -121,6 +123,7 @@ class Plan:
 
     @property
     def accepted(self) -> list[Decision]:
+        """The accepted decisions, in order of arrival."""
         return [d for d in self.decisions if d.accepted]
 
     @property

@@ -89,6 +89,7 @@ def plan_document(mission: Mission, source: str = "") -> dict[str, Any]:
 
 
 def format_plan(mission: Mission, source: str = "") -> str:
+    """The ``.plan`` text of ``mission`` (:func:`plan_document` as QGroundControl writes JSON)."""
     return json.dumps(plan_document(mission, source), indent=4, sort_keys=True, allow_nan=False) + "\n"
 
 

@@ -63,6 +63,7 @@ class MissionRejected(LinkError):
 
     @classmethod
     def from_ack(cls, result: int, mission_type: int, seq: int | None, command: int | None) -> "MissionRejected":
+        """The error for a MISSION_ACK ``result`` (MAV_MISSION_RESULT) about item ``seq`` (``None``: the list)."""
         item = "an item" if seq is None else f"item {seq}" + (f" ({command_name(command)})" if command is not None else "")
         return cls(result_message(result, item), mission_type, result, seq)
 

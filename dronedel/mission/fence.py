@@ -144,10 +144,12 @@ class Fence:
 
     @property
     def inclusions(self) -> tuple[Polygon, ...]:
+        """The inclusion polygons, (lon, lat) degrees."""
         return tuple(p.polygon for p in self.polygons if p.inclusion)
 
     @property
     def exclusions(self) -> tuple[Polygon, ...]:
+        """The exclusion polygons, (lon, lat) degrees."""
         return tuple(p.polygon for p in self.polygons if not p.inclusion)
 
     @property

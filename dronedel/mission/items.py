@@ -98,9 +98,11 @@ class MissionItem:
 
     @property
     def name(self) -> str:
+        """The command's MAV_CMD name without the prefix, e.g. ``NAV_WAYPOINT``."""
         return command_name(self.command)
 
     def with_seq(self, seq: int) -> "MissionItem":
+        """This item numbered ``seq``."""
         return replace(self, seq=seq)
 
     def describe(self) -> str:
@@ -202,6 +204,7 @@ class Mission:
         return {MISSION: self.items, FENCE: self.fence, RALLY: self.rally}[mission_type]
 
     def replace(self, **changes: Any) -> "Mission":
+        """A copy with ``changes`` (field names) applied; item lists are renumbered."""
         return replace(self, **changes)
 
 

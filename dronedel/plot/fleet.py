@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from shapely.geometry.base import BaseGeometry
+
 from ..airspace.model import Airspace
 from ..config import Site
 from ..fileio import save_figure
@@ -60,7 +62,7 @@ def outcome(result: DayResult) -> dict[str, list[tuple[float, float]]]:
 
 
 def plot_service_map(result: DayResult, airspace: Airspace, path: str | Path, *, site: Site | None = None,
-                     zone_lonlat=None, authorisations: Sequence[str] = (), title: str = "",
+                     zone_lonlat: BaseGeometry | None = None, authorisations: Sequence[str] = (), title: str = "",
                      size_in: float = 8.0) -> Path:
     """Doors by outcome over the base map, with the dispatch zone (shapely, (lon, lat)) if given."""
     fig = Figure(figsize=(size_in, size_in))

@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from ..airspace.model import Airspace
 from ..config import AircraftProfile
 from ..errors import InputError, InputWarning
 from ..geo import LocalFrame
@@ -56,6 +57,7 @@ class Route:
 
     @property
     def reachable(self) -> bool:
+        """True if there is a route (no reason why not)."""
         return self.reason is None
 
 
@@ -143,7 +145,7 @@ class Router:
     @classmethod
     def for_airspace(
         cls,
-        airspace,
+        airspace: Airspace,
         frame: LocalFrame,
         *,
         band: tuple[float, float] = (0.0, AircraftProfile.cruise_alt_m),

@@ -46,22 +46,27 @@ class Track:
         return len(self.data)
 
     def column(self, name: str) -> NDArray[np.float64]:
+        """One column of :data:`TRACK_COLUMNS` over all samples."""
         return self.data[:, TRACK_COLUMNS.index(name)]
 
     @property
     def t_s(self) -> NDArray[np.float64]:
+        """Sample times, simulated seconds since boot."""
         return self.column("t_s")
 
     @property
     def lon(self) -> NDArray[np.float64]:
+        """Longitudes, degrees WGS84."""
         return self.column("lon")
 
     @property
     def lat(self) -> NDArray[np.float64]:
+        """Latitudes, degrees WGS84."""
         return self.column("lat")
 
     @property
     def alt_rel_m(self) -> NDArray[np.float64]:
+        """Altitudes, metres above home."""
         return self.column("alt_rel_m")
 
     def at(self, t_s: float) -> tuple[float, float, float]:

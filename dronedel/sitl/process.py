@@ -53,6 +53,7 @@ class Home:
 
     @classmethod
     def from_site(cls, site: Site) -> "Home":
+        """Home at the site: its position, ground elevation (AMSL) and heading."""
         return cls(site.lon, site.lat, site.elevation_m, site.heading_deg)
 
     def sitl_arg(self) -> str:
@@ -149,6 +150,7 @@ class InstanceLock:
     _handle: IO[bytes] | None = field(default=None, repr=False)
 
     def release(self) -> None:
+        """Give the instance number back (the lock file stays for the next taker)."""
         if self._handle is not None:
             self._handle.close()
             self._handle = None
@@ -335,19 +337,23 @@ class SitlProcess:
     # -- state ------------------------------------------------------------------------
     @property
     def pid(self) -> int | None:
+        """The SITL process id, ``None`` before it starts."""
         return None if self._popen is None else self._popen.pid
 
     @property
     def port(self) -> int:
+        """The TCP port of SITL's SERIAL0 (MAVLink), from the instance number."""
         if self.instance is None:
             raise SitlError("SITL process not started")
         return instance_ports(self.instance)[0][0]
 
     @property
     def address(self) -> str:
+        """The pymavlink address of :attr:`port` on this machine."""
         return f"tcp:127.0.0.1:{self.port}"
 
     def alive(self) -> bool:
+        """True while the SITL process runs."""
         return self._popen is not None and self._popen.poll() is None
 
     def check_alive(self) -> None:

@@ -49,12 +49,14 @@ class FlightReport:
 
     @property
     def outcome(self) -> str:
+        """``fault`` (the flight broke off), ``failed`` (a check failed) or ``passed``."""
         if self.record.fault is not None:
             return "fault"
         return "failed" if any(c.passed is False for c in self.checks) else "passed"
 
     @property
     def passed(self) -> bool:
+        """True if the outcome is ``passed``."""
         return self.outcome == "passed"
 
     def check(self, name: str) -> Check:

@@ -84,6 +84,7 @@ class Vehicle:
         return cls(conn, process, link_timeout_s)
 
     def close(self) -> None:
+        """Close the MAVLink connection."""
         self.conn.close()
 
     # -- receiving ---------------------------------------------------------------------
@@ -172,6 +173,7 @@ class Vehicle:
 
     @property
     def armed(self) -> bool:
+        """True if the latest heartbeat says the motors are armed."""
         heartbeat = self.latest("HEARTBEAT")
         return bool(heartbeat is not None and heartbeat.base_mode & mavlink.MAV_MODE_FLAG_SAFETY_ARMED)
 
