@@ -48,6 +48,9 @@ _EDGE_ARC = 5
 _WEDGE_ARC = 19
 #: Shadows reach this many times the disk radius (beyond the disk even along their chords).
 _FAR = 1.1
+#: Grid (m) an overlay snaps to when GEOS cannot compute it exactly (a topology conflict
+#: from nearly coincident edges); far below the zone's chord tolerance.
+_SNAP_M = 1e-3
 
 
 def disk_segments(radius_m: float, tolerance_m: float) -> int:
@@ -57,6 +60,14 @@ def disk_segments(radius_m: float, tolerance_m: float) -> int:
         return 8
     step = 2 * math.acos(1 - tolerance_m / radius_m)
     return max(8, 4 * math.ceil(2 * math.pi / step / 4))
+
+
+def _overlay(operation, *geometries: ArrayLike) -> shapely.Geometry:
+    """``operation`` (a shapely set operation) exactly, or snapped to a 1 mm grid if GEOS gives up."""
+    try:
+        return operation(*geometries)
+    except shapely.errors.GEOSException:
+        return operation(*geometries, grid_size=_SNAP_M)
 
 
 def _fan(v: NDArray, start: NDArray, sweep: NDArray, radius: ArrayLike, count: int) -> NDArray:
@@ -109,7 +120,7 @@ def _view(router: Router, node: int, radius: float, tolerance_m: float) -> shape
         shadows.append(_valid(shapely.polygons(np.concatenate([v[None, None], arc], axis=1))))
     if not shadows:
         return disk
-    return shapely.difference(disk, shapely.union_all(np.concatenate(shadows)))
+    return _overlay(shapely.difference, disk, _overlay(shapely.union_all, np.concatenate(shadows)))
 
 
 def _sector(centre_deg: float, width_deg: float, radius: float) -> shapely.Polygon:
@@ -142,7 +153,7 @@ def dispatch_zone(router: Router, reach_m: ArrayLike, *, tolerance_m: float = 1.
     views = [_view(router, int(k), top - dist[k], tolerance_m) for k in nodes]
     ox, oy = router.origin
     if len(reach) == 1:
-        zone = shapely.union_all(views)
+        zone = _overlay(shapely.union_all, views)
     else:
         views = np.array(views, dtype=object)
         centres = shapely.points(router.nodes[nodes])
@@ -155,9 +166,10 @@ def dispatch_zone(router: Router, reach_m: ArrayLike, *, tolerance_m: float = 1.
                 continue
             disks = shapely.buffer(centres[use], r - dist[nodes[use]], quad_segs=quad_segs)
             sector = shapely.affinity.translate(_sector(k * width, width, _FAR * top), ox, oy)
-            pieces.append(shapely.union_all(shapely.intersection(shapely.intersection(views[use], sector), disks)))
-        zone = shapely.union_all(pieces) if pieces else shapely.Polygon()
-    zone = shapely.intersection(zone, router.free)
+            seen = _overlay(shapely.intersection, _overlay(shapely.intersection, views[use], sector), disks)
+            pieces.append(_overlay(shapely.union_all, seen))
+        zone = _overlay(shapely.union_all, pieces) if pieces else shapely.Polygon()
+    zone = _overlay(shapely.intersection, zone, router.free)
     return _polygons_only(zone)
 
 
