@@ -34,13 +34,17 @@ def test_axes_point_east_and_north():
     dist=st.floats(10, 30_000),
 )
 def test_distance_from_site_is_geodesic(lat0, bearing, dist):
-    """Azimuthal equidistant: the distance from the centre is the geodesic distance."""
+    """Azimuthal equidistant: the distance from the centre is the geodesic distance.
+
+    To 2 mm: within about 1e-8 degrees of the equator PROJ switches to its equatorial form,
+    which puts the centre up to about 1 mm off the site; elsewhere to 1e-9 relative.
+    """
     from pyproj import Geod
 
     frame = LocalFrame(10.0, lat0)
     lon, lat, _ = Geod(ellps="WGS84").fwd(10.0, lat0, bearing, dist)
     x, y = frame.to_local(lon, lat)
-    assert np.hypot(x, y) == pytest.approx(dist, rel=1e-9, abs=1e-6)
+    assert np.hypot(x, y) == pytest.approx(dist, rel=1e-9, abs=2e-3)
 
 
 def test_distances_between_points_accurate_at_high_latitude():

@@ -74,9 +74,10 @@ def demo_steps(out: Path) -> Iterator[tuple[str, list[str]]]:
 
 
 def _headline(out: Path) -> str:
-    plan = json.loads((out / "plan" / "plan.json").read_text())["summary"]
+    document = json.loads((out / "plan" / "plan.json").read_text())
+    plan = document["summary"]
     door = plan["minutes_to_door"]
-    return (f"{plan['accepted']} of {plan['orders']} orders promised within 30 minutes "
+    return (f"{plan['accepted']} of {plan['orders']} orders promised within {document['promise_s'] / 60:g} minutes "
             f"({plan['accepted_share']:.0%}); door in {door['mean']:.1f} min on average, {door['max']:.1f} at most; "
             f"{plan['energy_wh_per_delivery']['mean']:.0f} Wh per delivery")
 
