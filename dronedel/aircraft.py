@@ -337,9 +337,9 @@ class Phase:
 
 @dataclass(frozen=True)
 class FlightProfile:
-    """A delivery flight from take-off to landing at the site, phase by phase.
+    """A delivery flight from arming to disarming at the site, phase by phase.
 
-    ``door_s`` is the time from the start of the take-off until the package is delivered
+    ``door_s`` is the time from arming until the package is delivered
     (released after touchdown for payload_place, touchdown for land, on the ground for
     winch, released for drop).
     ``reserve_wh`` is the battery energy left at landing. ``reason`` is a key of
@@ -385,12 +385,12 @@ class FlightBatch:
 
     @property
     def door_s(self) -> NDArray:
-        """Seconds from the start of the take-off to the delivery."""
+        """Seconds from arming to the delivery."""
         return self.times_s[:, :_DELIVERY].sum(axis=1) + self.release_s
 
     @property
     def duration_s(self) -> NDArray:
-        """Seconds from the start of the take-off to landing (disarmed) at the site."""
+        """Seconds from arming to disarming after the landing at the site."""
         return self.times_s.sum(axis=1)
 
     @property
@@ -687,7 +687,7 @@ def max_reach(profile: AircraftProfile, payload_kg: float = 0.0, wind: Wind | No
     """Longest straight distance (m) along each heading that a flight can deliver to.
 
     The flight must be feasible (wind, energy with the reserve) and, when ``budget_s`` is
-    given, reach the door within ``budget_s`` seconds of the start of the take-off
+    given, reach the door within ``budget_s`` seconds of arming
     (``door_s``). Found by vectorised bisection to ``tol_m``; 0 where even a delivery at the
     site itself does not fit, and NaN never. Time and energy grow with distance, so the
     answer is exact to the tolerance.

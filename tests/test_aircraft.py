@@ -267,9 +267,11 @@ def test_max_reach_downwind_beats_upwind_at_constant_airspeed():
 @given(
     st.floats(0, 20_000), st.floats(0, 5_000), st.floats(0, 2.4), st.floats(0, 1.0),
     st.floats(0, 359), st.floats(0, 10), st.sampled_from(["ground", "air"]),
+    st.sampled_from(["payload_place", "land", "winch", "drop"]),
 )
-def test_energy_grows_with_distance_and_payload(distance, extra, payload, extra_payload, heading, wind_speed, ref):
-    profile = replace(PROFILE, speed_reference=ref)
+def test_energy_grows_with_distance_and_payload(distance, extra, payload, extra_payload, heading, wind_speed, ref,
+                                                method):
+    profile = replace(PROFILE, speed_reference=ref, delivery=method)
     wind = Wind(wind_speed, 200.0)
     base = straight(distance, heading, payload, profile, wind)
     farther = straight(distance + extra, heading, payload, profile, wind)
