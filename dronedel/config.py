@@ -61,7 +61,15 @@ class AircraftProfile:
     Speeds match the SITL parameter file (WPNAV_SPEED, WPNAV_SPEED_UP, WPNAV_SPEED_DN,
     WPNAV_ACCEL, LAND_SPEED; ``jerk_ms3`` WPNAV_JERK, ``vertical_accel_ms2`` WPNAV_ACCEL_Z,
     ``wp_radius_m`` WPNAV_RADIUS, ``land_alt_low_m`` LAND_ALT_LOW) so planned and flown times
-    compare.
+    compare. So do the timings ArduCopter adds around them (docs/model.md):
+    ``arming_delay_s``, the motors held still after arming (ARMING_DELAY_SEC, 2 s);
+    ``spool_up_s``, from the motors starting to lift-off (MOT_SPOOL_TIME 0.5 s, then the
+    throttle ramped at 1/TKOFF_SLEW_TIME per second to about MOT_THST_HOVER, 0.39);
+    ``vertical_jerk_ms3``, the position controller's vertical jerk (PSC_JERK_Z) in take-off,
+    landing and payload place; ``input_tc_s``, ATC_INPUT_TC, whose double is how long the
+    S-curves of waypoint legs take to ramp the jerk up or down; ``land_detect_s``, from
+    touchdown to NAV_LAND done (throttle down to its lower limit, the land detector's 1 s,
+    the spool-down over MOT_SPOOL_TIME).
     ``speed_reference`` says whether ``cruise_speed_ms`` is held over the ground (ArduPilot
     Copter) or through the air; ``max_airspeed_ms`` bounds the airspeed either way.
     Energy-model defaults give 20-30 Wh/km for the 9 kg quad with a 2 kg package (see
@@ -96,6 +104,11 @@ class AircraftProfile:
     vertical_accel_ms2: float = 1.0
     wp_radius_m: float = 2.0
     land_alt_low_m: float = 10.0
+    arming_delay_s: float = 2.0
+    spool_up_s: float = 1.3
+    vertical_jerk_ms3: float = 5.0
+    input_tc_s: float = 0.15
+    land_detect_s: float = 2.0
 
     def __post_init__(self) -> None:
         if self.delivery not in DELIVERY_METHODS:
@@ -111,7 +124,7 @@ class AircraftProfile:
         for name in ("cruise_speed_ms", "climb_rate_ms", "descent_rate_ms", "accel_ms2", "land_speed_ms",
                      "cruise_alt_m", "battery_wh", "empty_mass_kg", "rotor_count", "rotor_diameter_m",
                      "hover_efficiency", "air_density_kgm3", "max_airspeed_ms", "jerk_ms3",
-                     "vertical_accel_ms2", "winch_rate_ms"):
+                     "vertical_accel_ms2", "winch_rate_ms", "vertical_jerk_ms3"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
         if not self.reserve_fraction < 1:
