@@ -60,3 +60,15 @@ def test_a_failed_check_fails_the_report():
     report = build_report(report.record, report.mission, report.expectations)
     assert report.outcome == "failed"
     assert report.check("fence_status").passed is False
+
+
+def test_flight_figure_is_written(tmp_path):
+    from dronedel.airspace import site_airspace
+    from dronedel.config import load_site
+    from dronedel.data import example_path
+    from dronedel.plot.track import plot_flight
+
+    config = load_site(example_path("site.toml"))
+    path = plot_flight(_report(), tmp_path / "flight.png", airspace=site_airspace(config), site=config.site,
+                       authorisations=config.airspace.authorisations)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 20_000

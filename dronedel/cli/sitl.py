@@ -123,7 +123,8 @@ def run_fly(args: argparse.Namespace) -> int:
     if args.plot:
         from ..plot.track import plot_flight
 
-        print(plot_flight(report, args.plot, airspace=airspace, site=config.site if config else None))
+        print(plot_flight(report, args.plot, airspace=airspace, site=config.site if config else None,
+                          authorisations=config.airspace.authorisations if config else ()))
     return 0 if report.passed else 1
 
 
@@ -141,8 +142,9 @@ def run_regress(args: argparse.Namespace) -> int:
         if not args.no_plot:
             from ..plot.track import plot_flight
 
+            config = result.scenario.config
             plot_flight(report, out / f"{result.flight.name}.png", airspace=result.scenario.airspace,
-                        site=result.scenario.config.site, at=result.flight.takeoff)
+                        site=config.site, at=result.flight.takeoff, authorisations=config.airspace.authorisations)
 
     results = regress(args.scenarios, run_options, progress=done)
     data = summary(results)

@@ -6,6 +6,7 @@ The map axes are longitude/latitude degrees as in :mod:`dronedel.plot.basemap`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -67,9 +68,14 @@ def plot_flight(
     airspace: Airspace | None = None,
     site: Site | None = None,
     at: datetime | None = None,
+    authorisations: Iterable[str] = (),
     size_in: float = 7.0,
 ) -> Path:
-    """Draw the flight of ``report`` (map and altitude panels) and save it atomically."""
+    """Draw the flight of ``report`` (map and altitude panels) and save it atomically.
+
+    Zones are drawn as :func:`~dronedel.plot.basemap.draw_basemap` does for the flight band
+    from the ground to the mission's FENCE_ALT_MAX, with ``authorisations`` held.
+    """
     mission, record = report.mission, report.record
     ground = mission.home[2]
     extent = mission_extent(mission)
@@ -81,7 +87,9 @@ def plot_flight(
     grid = fig.add_gridspec(1, 2, width_ratios=(1.0, 0.75))
     ax_map, ax_alt = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
     base = airspace if airspace is not None else Airspace([], None, ground)
-    handles = draw_basemap(ax_map, base, site=site, at=at, extent=extent, legend=False)
+    alt_max = mission.params.get("FENCE_ALT_MAX")
+    handles = draw_basemap(ax_map, base, site=site, at=at, extent=extent, authorisations=authorisations,
+                           band_agl=None if alt_max is None else (0.0, alt_max), legend=False)
     handles += draw_mission(ax_map, mission)
     handles += draw_track(ax_map, report)
     ax_map.legend(handles=handles, loc="best", fontsize=7, framealpha=0.9)
