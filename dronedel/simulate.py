@@ -1,12 +1,12 @@
 """Replay a day of orders as discrete events: orders arrive, the planner decides, drones fly.
 
-An event queue (:mod:`heapq`) orders three kinds of events: an order arrives (the online
-dispatcher decides it with the wind then blowing), a drone starts loading its next booked
-flight (as planned, or later if it came back late), and a drone lands. The flight actually
-flown uses the same aircraft model as the plan but the wind at take-off (the wind may
-change through the day, :class:`WindSchedule`) and a random delivery-action duration
-(lognormal, seeded), so door times drift from the promises: the replay measures the share
-delivered on time. When a drone lands, the dispatcher learns when it will really be free.
+An event queue (:mod:`heapq`) orders three kinds of events: the planner decides (an order as
+it arrives, or with the ``batch`` policy the orders of an interval at its end, with the wind
+then blowing), a drone starts loading its next booked flight (as planned, or later if it came
+back late), and a drone lands. The flight actually flown uses the same aircraft model as the
+plan but the wind at take-off (the wind may change through the day, :class:`WindSchedule`)
+and a random delivery-action duration (lognormal, seeded), so door times drift from the
+promises: the replay measures the share delivered on time. When a drone lands, the dispatcher learns when it will really be free.
 A flight the aircraft cannot fly in the wind at take-off is cancelled.
 """
 
@@ -17,7 +17,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +29,7 @@ from .errors import InputError
 
 __all__ = ["WindSchedule", "SimOptions", "FlownFlight", "DayResult", "simulate_day", "sweep_fleet"]
 
-_LAND, _START, _ARRIVAL = 0, 1, 2
+_LAND, _START, _DECIDE = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -90,13 +90,14 @@ class WindSchedule:
 class SimOptions:
     """A replay: ``drones`` (default the site's), ``policy``, the ``wind`` through the day (default the
     site's planning wind, steady), lognormal spread ``delivery_sigma`` of the delivery action's
-    duration, and the random ``seed``."""
+    duration, the random ``seed``, and the ``batch`` policy's decision interval ``batch_s`` (s)."""
 
     drones: int | None = None
     policy: str = "online"
     wind: WindSchedule | None = None
     delivery_sigma: float = 0.25
     seed: int = 0
+    batch_s: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def simulate_day(ctx: DayContext, options: SimOptions = SimOptions(),
     cfg = ctx.config
     fleet, profile = cfg.fleet, cfg.aircraft
     winds = options.wind or WindSchedule.steady(cfg.planning.wind)
-    dispatcher = ctx.dispatcher(options.drones, options.policy)
+    dispatcher = ctx.dispatcher(options.drones, options.policy, batch_s=options.batch_s)
     drones = dispatcher.drones
     rng = np.random.default_rng(options.seed)
     promise = cfg.planning.promise_s
@@ -232,21 +233,24 @@ def simulate_day(ctx: DayContext, options: SimOptions = SimOptions(),
         dispatcher.update_ready(d, end)
         start_next(d)
 
-    for i, t in enumerate(ctx.placed_s):
-        push(float(t), _ARRIVAL, i)
+    rounds = dispatcher.rounds()
+    for k, (t, _) in enumerate(rounds):
+        push(t, _DECIDE, k)
     decisions: list[Decision] = []
     flights: list[FlownFlight] = []
     cancelled: list[tuple[int, str]] = []
     total = len(ctx.orders)
     while events:
         now, kind, _, what = heapq.heappop(events)
-        if kind == _ARRIVAL:
-            decision = dispatcher.decide(what, winds.at(now))
-            decisions.append(decision)
-            if decision.flight is not None:
-                queue[decision.flight.drone].append((what, decision))
-                start_next(decision.flight.drone)
-            if progress is not None and (len(decisions) % 500 == 0 or len(decisions) == total):
+        if kind == _DECIDE:
+            index = rounds[what][1]
+            before = len(decisions)
+            for i, decision in zip(index, dispatcher.decide_round(now, index, winds.at(now))):
+                decisions.append(decision)
+                if decision.flight is not None:
+                    queue[decision.flight.drone].append((int(i), decision))
+                    start_next(decision.flight.drone)
+            if progress is not None and (before // 500 != len(decisions) // 500 or len(decisions) == total):
                 progress(len(decisions), total)
         elif kind == _START:
             d = what
@@ -278,8 +282,7 @@ def sweep_fleet(ctx: DayContext, sizes: Sequence[int], options: SimOptions = Sim
     """Replay the day once per fleet size in ``sizes`` (same seed, same wind); routes are shared."""
     out = []
     for k, n in enumerate(sizes):
-        out.append(simulate_day(ctx, SimOptions(n, options.policy, options.wind, options.delivery_sigma,
-                                                options.seed)))
+        out.append(simulate_day(ctx, replace(options, drones=n)))
         if progress is not None:
             progress(k + 1, len(sizes))
     return out

@@ -1,20 +1,29 @@
-"""The online dispatcher: one decision per order, in arrival order, never revised.
+"""The dispatcher: one decision per order, never revised, online or in batches.
 
 For each order it checks the door (payload, operating area, zones, wind, energy, the
-promise from an idle drone), then books the drone free earliest: loading starts when both
-the order and the drone are there, the drone takes off ``loading_s`` later, and is free
-again ``turnaround_s`` after landing. The route avoids the zones active at any instant of
-the flight window; if they block it, later take-offs up to the promise are tried at the
-instants the zones change. Drones are never double-booked: each is booked at the end of
-its own timeline.
+promise from an idle drone), then books the drone free earliest: loading starts when the
+order is decided and the drone is there, the drone takes off ``loading_s`` later, and is
+free again ``turnaround_s`` after landing. The route avoids the zones active at any instant
+of the flight window; if they block it, later take-offs up to the promise are tried at the
+instants the zones change. Drones are never double-booked: each is booked at the end of its
+own timeline.
+
+The ``online`` and ``fcfs`` policies decide each order when it is placed. The ``batch``
+policy collects the orders placed in each interval of ``batch_s`` seconds and decides them
+together at its end: shortest cycles first, an order joins the batch's selection if the
+selection still keeps every promise when flown in order of urgency by the drones free
+first; the selection is then booked in that order.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..config import Fleet, Wind
 from ..orders import Order
@@ -30,19 +39,34 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f} min"
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """An order a drone could serve: its flight around the always-active zones (``base``), the
+    time it holds a drone (``cycle_s``: loading, flight, turnaround) and the latest loading
+    start that keeps the promise (``latest_s``, seconds after the plan start)."""
+
+    i: int
+    base: Leg
+    cycle_s: float
+    latest_s: float
+
+
 class Dispatcher:
-    """Decides orders one at a time against a fleet of ``drones`` identical drones at the site.
+    """Decides orders against a fleet of ``drones`` identical drones at the site.
 
     ``orders`` and ``placed_s`` (seconds after the plan start) are indexed like ``table``'s
     doors. ``policy`` is one of :data:`~dronedel.dispatch.POLICIES`; ``admission`` turns the
-    online policy's admission control (:class:`AdmissionLimit`) on or off.
+    admission control (:class:`AdmissionLimit`) of the ``online`` and ``batch`` policies on or
+    off; ``batch_s`` is the ``batch`` policy's decision interval (s).
     """
 
     def __init__(self, orders: Sequence[Order], placed_s: np.ndarray, table: FlightTable, activity: ZoneActivity,
                  fleet: Fleet, drones: int, promise_s: float, *, policy: str = "online",
-                 admission: bool = True) -> None:
+                 admission: bool = True, batch_s: float = 60.0) -> None:
         if policy not in POLICIES:
             raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+        if not batch_s > 0:
+            raise ValueError(f"batch_s must be positive, not {batch_s!r}")
         self.orders = orders
         self.placed_s = np.asarray(placed_s, float)
         self.table = table
@@ -51,7 +75,8 @@ class Dispatcher:
         self.drones = drones
         self.promise_s = promise_s
         self.policy = policy
-        self.admission = AdmissionLimit(drones) if admission and policy == "online" else None
+        self.batch_s = batch_s
+        self.admission = AdmissionLimit(drones) if admission and policy != "fcfs" else None
         self.free_at = np.zeros(drones)
         self._heap = [(0.0, d) for d in range(drones)]
 
@@ -75,6 +100,27 @@ class Dispatcher:
             self.free_at[drone] = ready_s
             heapq.heappush(self._heap, (ready_s, drone))
 
+    # ------------------------------------------------------------------ rounds
+    def rounds(self) -> list[tuple[float, NDArray]]:
+        """When orders are decided: (decision time in s, indices of the orders decided then), in time order.
+
+        ``online`` and ``fcfs`` decide each order when placed; ``batch`` decides the orders placed in
+        ``[k batch_s, (k + 1) batch_s)`` together at ``(k + 1) batch_s`` (seconds after the plan start).
+        """
+        index = np.arange(len(self.placed_s))
+        if self.policy != "batch":
+            return [(float(t), index[k:k + 1]) for k, t in enumerate(self.placed_s)]
+        ends = (np.floor(self.placed_s / self.batch_s) + 1) * self.batch_s
+        cuts = np.flatnonzero(np.diff(ends)) + 1
+        return [(float(ends[g[0]]), g) for g in np.split(index, cuts) if len(g)]
+
+    def decide_round(self, now: float, indices: NDArray, wind: Wind | None = None) -> list[Decision]:
+        """Decide the orders ``indices`` of one of :meth:`rounds` at ``now`` (s) with the planning ``wind``
+        (None: still air); decisions in the order of ``indices``."""
+        if self.policy == "batch":
+            return self.decide_batch(indices, now, wind)
+        return [self.decide(int(i), wind) for i in indices]
+
     # ------------------------------------------------------------------ decisions
     def _zones_for(self, takeoff_s: float, i: int, wind: Wind) -> tuple[frozenset[str], Leg]:
         """The zones active during the flight window from ``takeoff_s``, and the leg around them.
@@ -92,51 +138,114 @@ class Dispatcher:
                 return zones, leg
             zones = wider
 
-    def _reject(self, i: int, reason: str, detail: str) -> Decision:
+    def _reject(self, i: int, now: float, reason: str, detail: str) -> Decision:
         o = self.orders[i]
-        return Decision(o.order_id, o.row, float(self.placed_s[i]), o.weight_kg, (o.lon, o.lat), reason, detail)
+        return Decision(o.order_id, o.row, float(self.placed_s[i]), o.weight_kg, (o.lon, o.lat), reason, detail,
+                        decided_s=now)
 
-    def decide(self, i: int, wind: Wind | None = None) -> Decision:
-        """Decide order ``i`` (orders must be decided in arrival order) with the planning ``wind``
-        (None: still air)."""
-        wind = wind or Wind()
-        placed = float(self.placed_s[i])
-        fleet, always = self.fleet, self.activity.always
+    def _screen(self, i: int, now: float, wind: Wind) -> Decision | _Candidate:
+        """Order ``i`` decided at ``now``: rejected for its door (a reason no drone changes), or a candidate.
+
+        Candidates are recorded for admission control.
+        """
+        always = self.activity.always
         base = self.table.leg(always, wind, i)
         if base.reason is not None:
-            return self._reject(i, base.reason, self._why(i, base.reason, always))
-        best_s = fleet.loading_s + base.door_s
-        if best_s > self.promise_s:
-            return self._reject(i, "outside_zone", f"loading and flight to the door take {_minutes(best_s)}, "
-                                                   f"more than the {_minutes(self.promise_s)} promise")
-        cycle = fleet.loading_s + base.duration_s + fleet.turnaround_s
-        limit = np.inf
+            return self._reject(i, now, base.reason, self._why(i, base.reason, always))
+        placed = float(self.placed_s[i])
+        best_s = self.fleet.loading_s + base.door_s
+        if now + best_s > placed + self.promise_s:
+            late = f" from the decision at +{_minutes(now - placed)}" if now > placed else ""
+            return self._reject(i, now, "outside_zone", f"loading and flight to the door take {_minutes(best_s)}"
+                                                        f"{late}, more than the {_minutes(self.promise_s)} promise")
+        cycle = self.fleet.loading_s + base.duration_s + self.fleet.turnaround_s
         if self.admission is not None:
             self.admission.observe(placed, cycle)
-            limit = self.admission.limit(placed)
+        return _Candidate(i, base, cycle, placed + self.promise_s - best_s)
 
+    def _no_drone(self, c: _Candidate, now: float, free: float) -> Decision:
+        placed = float(self.placed_s[c.i])
+        return self._reject(c.i, now, "no_drone_in_time", f"the first drone is free at +{_minutes(free - placed)}; "
+                                                          f"it would deliver {_minutes(max(now, free) - c.latest_s)} late")
+
+    def _saturated(self, c: _Candidate, now: float, why: str) -> Decision:
+        return self._reject(c.i, now, "fleet_saturated", f"the flight holds a drone {_minutes(c.cycle_s)}, {why}")
+
+    def decide(self, i: int, wind: Wind | None = None) -> Decision:
+        """Decide order ``i`` when it is placed (``online``, ``fcfs``; orders must be decided in arrival
+        order) with the planning ``wind`` (None: still air)."""
+        wind = wind or Wind()
+        now = float(self.placed_s[i])
+        c = self._screen(i, now, wind)
+        if isinstance(c, Decision):
+            return c
+        limit = self.admission.limit(now) if self.admission is not None else np.inf
+        free, _ = self._earliest()
+        if self.policy == "fcfs" and free > now:
+            return self._reject(i, now, "no_drone_in_time", "no drone is idle when the order arrives")
+        if max(now, free) > c.latest_s:
+            return self._no_drone(c, now, free)
+        if c.cycle_s > limit and free > now:
+            return self._saturated(c, now, f"above the current admission limit of {_minutes(limit)}")
+        return self._fly(c, now, wind)
+
+    def decide_batch(self, indices: NDArray, now: float, wind: Wind | None = None) -> list[Decision]:
+        """Decide the orders ``indices`` (placed by ``now``) together at ``now`` (s); decisions in their order.
+
+        Shortest cycles first, an order joins the selection if the selection, flown in order of
+        latest loading start by the drones free first, still keeps every promise (around the
+        always-active zones); while no drone is idle for it, an order above the admission limit
+        does not. The selection is then booked in that order as :meth:`decide` books an order.
+        """
+        wind = wind or Wind()
+        out: dict[int, Decision] = {}
+        candidates = []
+        for i in map(int, indices):
+            c = self._screen(i, now, wind)
+            if isinstance(c, Decision):
+                out[i] = c
+            else:
+                candidates.append(c)
+        limit = self.admission.limit(now) if self.admission is not None else np.inf
+        free = sorted(heapq.nsmallest(len(candidates), self.free_at))
+        idle = sum(f <= now for f in free)
+        chosen: list[_Candidate] = []
+        for c in sorted(candidates, key=lambda c: (c.cycle_s, c.latest_s)):
+            if max(now, free[0]) > c.latest_s:
+                out[c.i] = self._no_drone(c, now, free[0])
+            elif c.cycle_s > limit and len(chosen) >= idle:
+                out[c.i] = self._saturated(c, now, f"above the current admission limit of {_minutes(limit)}")
+            else:
+                trial = chosen.copy()
+                bisect.insort(trial, c, key=lambda x: x.latest_s)
+                if _fits(trial, free, now):
+                    chosen = trial
+                else:
+                    out[c.i] = self._saturated(c, now, "longer than the flights of its batch that the drones "
+                                                       "free in time serve instead")
+        for c in chosen:
+            out[c.i] = self._fly(c, now, wind)
+        return [out[int(i)] for i in indices]
+
+    def _fly(self, c: _Candidate, now: float, wind: Wind) -> Decision:
+        """Book candidate ``c`` (decided at ``now``) on the drone free first, at the first take-off whose
+        flight window's zones let it keep the promise."""
         free, drone = self._earliest()
-        deadline = placed + self.promise_s
-        if self.policy == "fcfs" and free > placed:
-            return self._reject(i, "no_drone_in_time", "no drone is idle when the order arrives")
-        start = max(placed, free)
-        latest = deadline - base.door_s
-        if start + fleet.loading_s > latest:
-            return self._reject(i, "no_drone_in_time", f"the first drone is free at +{_minutes(free - placed)}; "
-                                                       f"it would deliver {_minutes(start + best_s - deadline)} late")
-        if cycle > limit and free > placed:
-            return self._reject(i, "fleet_saturated", f"the flight holds a drone {_minutes(cycle)}, above the "
-                                                      f"current admission limit of {_minutes(limit)}")
-        takeoff = start + fleet.loading_s
+        start = max(now, free)
+        if start > c.latest_s:
+            return self._no_drone(c, now, free)
+        takeoff = start + self.fleet.loading_s
+        latest = c.latest_s + self.fleet.loading_s
+        deadline = float(self.placed_s[c.i]) + self.promise_s
         tries = [takeoff] if self.policy == "fcfs" else [takeoff, *self.activity.changes(takeoff, latest)]
         blocked = frozenset()
         for t in tries:
-            zones, leg = self._zones_for(t, i, wind)
+            zones, leg = self._zones_for(t, c.i, wind)
             if leg.reason is None and t + leg.door_s <= deadline:
-                return self._accept(i, drone, t, zones, leg, wind)
-            blocked |= zones - always
+                return self._accept(c.i, now, drone, t, zones, leg, wind)
+            blocked |= zones - self.activity.always
         names = ", ".join(sorted(blocked)) or "scheduled zones"
-        return self._reject(i, "airspace_closed_at_that_time",
+        return self._reject(c.i, now, "airspace_closed_at_that_time",
                             f"{names} active during the flight window; no take-off before the promise avoids them")
 
     def _why(self, i: int, reason: str, zones: frozenset[str]) -> str:
@@ -153,7 +262,8 @@ class Dispatcher:
             return f"the door is within the {margin:g} m safety margin of zone {names}"
         return _REASON_TEXT[reason]
 
-    def _accept(self, i: int, drone: int, takeoff: float, zones: frozenset[str], leg: Leg, wind: Wind) -> Decision:
+    def _accept(self, i: int, now: float, drone: int, takeoff: float, zones: frozenset[str], leg: Leg,
+                wind: Wind) -> Decision:
         land = takeoff + leg.duration_s
         ready = land + self.fleet.turnaround_s
         self._book(drone, ready)
@@ -162,7 +272,20 @@ class Dispatcher:
         o = self.orders[i]
         return Decision(o.order_id, o.row, float(self.placed_s[i]), o.weight_kg, (o.lon, o.lat), None,
                         f"drone {drone} delivers {_minutes(flight.door_s - self.placed_s[i])} after the order",
-                        flight)
+                        flight, decided_s=now)
+
+
+def _fits(selection: list[_Candidate], free: list[float], now: float) -> bool:
+    """True if ``selection`` (sorted by latest loading start), each flown by the drone free first
+    (``free``: sorted free times, s), starts loading by its latest start; loading begins at ``now`` at
+    the earliest."""
+    drones = list(free)  # a sorted list is a heap
+    for c in selection:
+        start = max(now, heapq.heappop(drones))
+        if start > c.latest_s:
+            return False
+        heapq.heappush(drones, start + c.cycle_s)
+    return True
 
 
 _REASON_TEXT = {

@@ -20,9 +20,10 @@ from ..geo import LocalFrame
 __all__ = ["REASONS", "POLICIES", "Flight", "Decision", "Plan"]
 
 #: Dispatch policies: ``online`` books the earliest drone that keeps the promise (waiting for
-#: one to return if need be) with admission control; ``fcfs`` is the baseline that only takes
-#: a drone idle when the order arrives.
-POLICIES = ("online", "fcfs")
+#: one to return if need be) with admission control; ``batch`` decides the orders of each
+#: interval together at its end, shortest flights first; ``fcfs`` is the baseline that only
+#: takes a drone idle when the order arrives.
+POLICIES = ("online", "batch", "fcfs")
 
 #: Rejection reason codes and what they mean.
 REASONS = {
@@ -36,7 +37,8 @@ REASONS = {
     "outside_zone": "even a drone ready at once cannot reach the door within the promise",
     "airspace_closed_at_that_time": "a zone active at the time of the flight blocks it",
     "no_drone_in_time": "no drone is free early enough to keep the promise",
-    "fleet_saturated": "the fleet is saturated and this flight is longer than the admission limit",
+    "fleet_saturated": "the fleet is saturated and this flight is longer than the admission limit "
+                       "(or than the flights its batch serves instead)",
 }
 
 
@@ -70,7 +72,9 @@ class Decision:
     """The planner's answer to one order (or one invalid row of the orders file).
 
     ``reason`` is None when accepted (``flight`` set), else a key of :data:`REASONS` with a
-    human-readable ``detail``. ``placed_s`` is NaN and ``door`` None for invalid rows.
+    human-readable ``detail``. ``decided_s`` is when the planner decided (s after the plan start:
+    ``placed_s`` online, the end of the order's interval in batches). ``placed_s`` and
+    ``decided_s`` are NaN and ``door`` None for invalid rows.
     """
 
     order_id: str
@@ -81,6 +85,7 @@ class Decision:
     reason: str | None
     detail: str = ""
     flight: Flight | None = None
+    decided_s: float = float("nan")
 
     @property
     def accepted(self) -> bool:
@@ -97,7 +102,8 @@ class Decision:
 class Plan:
     """Every decision of a planning run, in the orders file's row order.
 
-    ``drones`` is the fleet size, ``wind`` the planning wind, ``source`` the orders file.
+    ``drones`` is the fleet size, ``wind`` the planning wind, ``source`` the orders file,
+    ``batch_s`` the ``batch`` policy's decision interval (s; None for the other policies).
     """
 
     decisions: tuple[Decision, ...]
@@ -108,6 +114,7 @@ class Plan:
     policy: str
     wind: Wind
     source: str = ""
+    batch_s: float | None = None
 
     def __len__(self) -> int:
         return len(self.decisions)

@@ -40,11 +40,13 @@ class DayContext:
     activity: ZoneActivity
     table: FlightTable
 
-    def dispatcher(self, drones: int | None = None, policy: str = "online", admission: bool = True) -> Dispatcher:
+    def dispatcher(self, drones: int | None = None, policy: str = "online", admission: bool = True,
+                   batch_s: float = 60.0) -> Dispatcher:
         """A fresh dispatcher over these orders for ``drones`` drones (default: the site's fleet)."""
         cfg = self.config
         return Dispatcher(self.orders, self.placed_s, self.table, self.activity, cfg.fleet,
-                          drones or cfg.fleet.drones, cfg.planning.promise_s, policy=policy, admission=admission)
+                          drones or cfg.fleet.drones, cfg.planning.promise_s, policy=policy, admission=admission,
+                          batch_s=batch_s)
 
 
 def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = None, *, source: str = "",
@@ -85,26 +87,28 @@ def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None =
 
 
 def plan_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = None, *, drones: int | None = None,
-             policy: str = "online", wind: Wind | None = None, admission: bool = True,
+             policy: str = "online", wind: Wind | None = None, admission: bool = True, batch_s: float = 60.0,
              progress: Callable[[int, int], None] | None = None, context: DayContext | None = None,
              source: str = "") -> Plan:
     """Decide every order of ``book`` for the site ``config`` in ``airspace``.
 
     Orders are decided in arrival order by :class:`Dispatcher` with ``drones`` drones (default
-    the site's fleet), ``policy`` (``online`` or ``fcfs``) and ``wind`` (default the site's
-    planning wind). Invalid rows of the orders file, and doors beyond the site's local frame,
-    are rejected as ``invalid_input``: every row gets exactly one decision. ``progress(done,
-    total)`` is called now and then. Pass a ``context`` from :func:`prepare_day` to reuse
+    the site's fleet), ``policy`` (``online``, ``batch`` with decisions every ``batch_s`` seconds,
+    or ``fcfs``) and ``wind`` (default the site's planning wind). Invalid rows of the orders
+    file, and doors beyond the site's local frame, are rejected as ``invalid_input``: every row
+    gets exactly one decision. ``progress(done, total)`` is called now and then. Pass a ``context`` from :func:`prepare_day` to reuse
     routes and flights across runs (fleet sizes, policies); ``source`` names the orders file.
     """
     ctx = context or prepare_day(config, book, airspace, source=source)
     wind = config.planning.wind if wind is None else wind
-    dispatcher = ctx.dispatcher(drones, policy, admission)
+    dispatcher = ctx.dispatcher(drones, policy, admission, batch_s)
     decisions = list(ctx.invalid)
-    total = len(ctx.orders)
-    for i in range(total):
-        decisions.append(dispatcher.decide(i, wind))
-        if progress is not None and (i % 500 == 0 or i == total - 1):
-            progress(i + 1, total)
+    total, done = len(ctx.orders), 0
+    for now, index in dispatcher.rounds():
+        decisions += dispatcher.decide_round(now, index, wind)
+        if progress is not None and (done // 500 != (done + len(index)) // 500 or done + len(index) == total):
+            progress(done + len(index), total)
+        done += len(index)
     decisions.sort(key=lambda d: d.row)
-    return Plan(tuple(decisions), config, book.start, ctx.frame, dispatcher.drones, policy, wind, ctx.source)
+    return Plan(tuple(decisions), config, book.start, ctx.frame, dispatcher.drones, policy, wind, ctx.source,
+                batch_s if policy == "batch" else None)
