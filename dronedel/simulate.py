@@ -6,8 +6,9 @@ then blowing), a drone starts loading its next booked flight (as planned, or lat
 back late), and a drone lands. The flight actually flown uses the same aircraft model as the
 plan but the wind at take-off (the wind may change through the day, :class:`WindSchedule`)
 and a random delivery-action duration (lognormal, seeded), so door times drift from the
-promises: the replay measures the share delivered on time. When a drone lands, the dispatcher learns when it will really be free.
-A flight the aircraft cannot fly in the wind at take-off is cancelled.
+promises: the replay measures the share delivered on time. When a drone lands, the
+dispatcher learns when it will really be free. A flight the aircraft cannot fly in the wind
+at take-off is cancelled.
 """
 
 from __future__ import annotations

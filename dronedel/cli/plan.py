@@ -16,7 +16,22 @@ from .common import (
     site_from_args, wind_from_args,
 )
 
-__all__ = ["register", "run", "print_plan_summary"]
+_BATCH_HELP = ("seconds between the batch policy's decisions (default 60): an order placed in an interval is "
+               "decided at its end, its promise still counted from when it was placed")
+
+
+def add_batch_argument(parser: argparse.ArgumentParser) -> None:
+    """The ``--batch-s`` option of the batch policy."""
+    parser.add_argument("--batch-s", type=float, default=60.0, metavar="S", help=_BATCH_HELP)
+
+
+def batch_from_args(args: argparse.Namespace) -> float:
+    """``--batch-s`` checked: a positive number of seconds (InputError otherwise)."""
+    if not args.batch_s > 0:
+        raise InputError("must be a positive number of seconds", "--batch-s")
+    return float(args.batch_s)
+
+__all__ = ["register", "run", "print_plan_summary", "add_batch_argument", "batch_from_args"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_wind_argument(parser, "planning wind", "the site file's")
     parser.add_argument("--policy", choices=POLICIES, default="online",
                         help="online: earliest drone that keeps the promise, with admission control when the "
-                        "fleet is saturated (default); fcfs: baseline taking only a drone idle at arrival")
+                        "fleet is saturated (default); batch: the orders of each --batch-s interval decided "
+                        "together at its end, shortest flights first; fcfs: baseline taking only a drone idle at "
+                        "arrival")
+    add_batch_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -62,9 +80,10 @@ def run(args: argparse.Namespace) -> int:
     if args.fleet is not None and args.fleet < 1:
         raise InputError("must be at least 1 drone", "--fleet")
     wind = wind_from_args(args, None)
+    batch_s = batch_from_args(args)
     book = read_orders(config, args.orders)
     airspace = site_airspace(config)
-    plan = plan_day(config, book, airspace, drones=args.fleet, policy=args.policy, wind=wind,
+    plan = plan_day(config, book, airspace, drones=args.fleet, policy=args.policy, wind=wind, batch_s=batch_s,
                     progress=progress_printer("planning"), source=str(args.orders))
     json_path, csv_path = write_plan(plan, args.output)
     missions = write_missions(args.output / "missions", (m for _, m in plan_missions(plan, airspace)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from .common import (
     add_orders_argument, add_site_argument, add_wind_argument, print_table, progress_printer, read_orders,
     site_from_args, wind_from_args,
 )
+from .plan import add_batch_argument, batch_from_args
 
 __all__ = ["register", "run", "parse_fleet_sizes"]
 
@@ -26,8 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "simulate",
         help="replay a day of orders: service, door times, drone use, and how they change with fleet size",
-        description="Replay a day as discrete events: orders arrive and are decided online, drones fly with the "
-        "wind at take-off and random delivery times, late drones push their next flights. Writes "
+        description="Replay a day as discrete events: orders arrive and are decided (as they arrive, or in "
+        "batches), drones fly with the wind at take-off and random delivery times, late drones push their next "
+        "flights. Writes "
         "DIR/metrics.json and figures (service map, drone timeline, door-time histogram, service vs fleet size).",
     )
     add_site_argument(parser)
@@ -38,7 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="fleet size, or several to sweep, e.g. 4,8,12,16 (default: the site file's); the "
                         "map, timeline and histogram show the first")
     parser.add_argument("--policy", choices=POLICIES, default="online",
-                        help="dispatch policy (default online); the fleet sweep also runs the fcfs baseline")
+                        help="dispatch policy (default online; batch decides the orders of each --batch-s "
+                        "interval together); the fleet sweep also runs the fcfs baseline")
+    add_batch_argument(parser)
     wind = parser.add_mutually_exclusive_group()
     add_wind_argument(wind, "steady wind", "the site file's planning wind")
     wind.add_argument("--wind-day", metavar="HH:MM=SPEED@FROM,...",
@@ -70,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     sizes = parse_fleet_sizes(args.fleet, config.fleet.drones)
     if not args.delivery_sigma >= 0:
         raise InputError("must be a non-negative number", "--delivery-sigma")
+    batch_s = batch_from_args(args)
     book = read_orders(config, args.orders)
     if args.wind_day:
         winds = WindSchedule.parse(args.wind_day, book.start.astimezone(config.site.tz))
@@ -79,10 +85,10 @@ def run(args: argparse.Namespace) -> int:
         winds = WindSchedule.steady(wind_from_args(args, config.planning.wind))
     airspace = site_airspace(config)
     ctx = prepare_day(config, book, airspace, source=str(args.orders))
-    options = SimOptions(None, args.policy, winds, args.delivery_sigma, args.seed)
+    options = SimOptions(None, args.policy, winds, args.delivery_sigma, args.seed, batch_s)
     runs = {args.policy: sweep_fleet(ctx, sizes, options, progress_printer("simulating", 2))}
     if len(sizes) > 1 and args.policy != "fcfs":
-        runs["fcfs"] = sweep_fleet(ctx, sizes, SimOptions(None, "fcfs", winds, args.delivery_sigma, args.seed))
+        runs["fcfs"] = sweep_fleet(ctx, sizes, replace(options, policy="fcfs"))
     windows = order_windows(ctx, winds.at(0.0))
     bound = {n: capacity_bound(windows, n) for n in sizes}
 
@@ -90,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
                "wind": [{"from_s": t, "speed_ms": w.speed_ms, "from_deg": w.from_deg}
                         for t, w in zip(winds.times_s, winds.winds)],
                "delivery_sigma": args.delivery_sigma, "seed": args.seed,
+               "batch_s": batch_s if args.policy == "batch" else None,
                "runs": [dict(r.metrics(), capacity_bound=bound[r.drones]) for rs in runs.values() for r in rs]}
     out = Path(args.output)
     write_json(out / "metrics.json", metrics)

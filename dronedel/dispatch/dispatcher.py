@@ -165,8 +165,9 @@ class Dispatcher:
 
     def _no_drone(self, c: _Candidate, now: float, free: float) -> Decision:
         placed = float(self.placed_s[c.i])
+        late = max(now, free) - c.latest_s
         return self._reject(c.i, now, "no_drone_in_time", f"the first drone is free at +{_minutes(free - placed)}; "
-                                                          f"it would deliver {_minutes(max(now, free) - c.latest_s)} late")
+                                                          f"it would deliver {_minutes(late)} late")
 
     def _saturated(self, c: _Candidate, now: float, why: str) -> Decision:
         return self._reject(c.i, now, "fleet_saturated", f"the flight holds a drone {_minutes(c.cycle_s)}, {why}")

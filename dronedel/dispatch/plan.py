@@ -96,8 +96,9 @@ def plan_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = No
     the site's fleet), ``policy`` (``online``, ``batch`` with decisions every ``batch_s`` seconds,
     or ``fcfs``) and ``wind`` (default the site's planning wind). Invalid rows of the orders
     file, and doors beyond the site's local frame, are rejected as ``invalid_input``: every row
-    gets exactly one decision. ``progress(done, total)`` is called now and then. Pass a ``context`` from :func:`prepare_day` to reuse
-    routes and flights across runs (fleet sizes, policies); ``source`` names the orders file.
+    gets exactly one decision. ``progress(done, total)`` is called now and then. Pass a
+    ``context`` from :func:`prepare_day` to reuse routes and flights across runs (fleet sizes,
+    policies); ``source`` names the orders file.
     """
     ctx = context or prepare_day(config, book, airspace, source=source)
     wind = config.planning.wind if wind is None else wind
