@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from dronedel.airspace import site_airspace
 from dronedel.cli import main
 from dronedel.config import load_site
-from dronedel.dispatch import REASONS, AdmissionLimit, ZoneActivity, plan_day, prepare_day
+from dronedel.dispatch import POLICIES, REASONS, AdmissionLimit, ZoneActivity, plan_day, prepare_day
 from dronedel.dispatch.bound import capacity_bound, order_windows, window_bound
 from dronedel.dispatch.output import CSV_COLUMNS, SCHEMA, write_plan
 from dronedel.errors import InputWarning
@@ -64,10 +64,11 @@ def local_zones(at_s: float, until_s: float, start: datetime) -> list[shapely.Ge
 
 
 @settings(max_examples=12, deadline=None)
-@given(seed=st.integers(0, 10_000), drones=st.integers(1, 6), policy=st.sampled_from(["online", "fcfs"]))
-def test_plan_invariants(tmp_path_factory, seed, drones, policy):
+@given(seed=st.integers(0, 10_000), drones=st.integers(1, 6), policy=st.sampled_from(POLICIES),
+       batch_s=st.sampled_from([30.0, 60.0, 300.0]))
+def test_plan_invariants(tmp_path_factory, seed, drones, policy, batch_s):
     tmp = tmp_path_factory.mktemp("day")
-    book, plan = plan_for(tmp, seed, 120, drones=drones, policy=policy)
+    book, plan = plan_for(tmp, seed, 120, drones=drones, policy=policy, batch_s=batch_s)
     cfg, profile = CONFIG, CONFIG.aircraft
     # one decision per order and per invalid row
     assert len(plan.decisions) == len(book.orders) + len(book.problems)
@@ -76,12 +77,15 @@ def test_plan_invariants(tmp_path_factory, seed, drones, policy):
     usable = profile.battery_wh * (1 - profile.reserve_fraction)
     by_drone: dict[int, list] = {}
     for d in plan.decisions:
+        if d.reason != "invalid_input":  # decided when placed, or at most one interval later in batches
+            wait = d.decided_s - d.placed_s
+            assert 0 < wait <= batch_s if policy == "batch" else wait == 0
         f = d.flight
         if f is None:
             continue
         by_drone.setdefault(f.drone, []).append(f)
         assert 0 <= f.drone < drones
-        assert f.loading_s >= d.placed_s - 1e-9
+        assert f.loading_s >= d.decided_s - 1e-9
         assert f.takeoff_s == pytest.approx(f.loading_s + cfg.fleet.loading_s)
         assert f.door_s - d.placed_s <= cfg.planning.promise_s + 1e-6
         assert f.takeoff_s < f.door_s < f.land_s < f.ready_s
@@ -103,6 +107,47 @@ def test_plan_invariants(tmp_path_factory, seed, drones, policy):
         for a, b in itertools.pairwise(flights):
             assert b.loading_s >= a.ready_s - 1e-9
             assert a.ready_s == pytest.approx(a.land_s + cfg.fleet.turnaround_s)
+
+
+def _orders_file(path: Path, orders: list[tuple[str, float, float]]) -> Path:
+    """An orders file of 1 kg parcels: (time of day, x east m, y north m of the site) each."""
+    rows = ["order_id,placed_at,lon,lat,weight_kg"]
+    for k, (t, x, y) in enumerate(orders):
+        lon, lat = FRAME.to_lonlat(x, y)
+        rows.append(f"O{k},2026-06-13T{t},{lon:.6f},{lat:.6f},1.0")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_batch_serves_short_flights_the_online_policy_loses(tmp_path):
+    # one drone; a far door, then two near ones, within the same minute: online books the far door
+    # at once and the drone is back too late for the others; the batch flies both near doors
+    path = _orders_file(tmp_path / "craft.csv", [("12:00:05", 0.0, 7500.0), ("12:00:15", 0.0, 1500.0),
+                                                 ("12:00:25", 0.0, 1500.0)])
+    book = load_orders(path, CONFIG.site.tz, CONFIG.planning.start)
+    online = plan_day(CONFIG, book, AIRSPACE, drones=1)
+    batch = plan_day(CONFIG, book, AIRSPACE, drones=1, policy="batch", batch_s=60.0)
+    assert [d.accepted for d in online.decisions] == [True, False, False]
+    assert [d.accepted for d in batch.decisions] == [False, True, True]
+    far, first, second = batch.decisions
+    assert far.reason == "fleet_saturated" and "its batch" in far.detail
+    noon = 12 * 3600.0
+    assert {d.decided_s for d in batch.decisions} == {noon + 60.0}
+    assert first.flight.loading_s == noon + 60.0  # loading waits for the decision
+    assert second.flight.loading_s >= first.flight.ready_s
+    assert second.flight.door_s <= second.placed_s + CONFIG.planning.promise_s
+    assert batch.batch_s == 60.0 and online.batch_s is None
+
+
+def test_batch_rounds_and_bad_interval(tmp_path):
+    book, _ = plan_for(tmp_path, 3, 40)
+    ctx = prepare_day(CONFIG, book, AIRSPACE)
+    rounds = ctx.dispatcher(2, "batch", batch_s=600.0).rounds()
+    assert np.array_equal(np.concatenate([i for _, i in rounds]), np.arange(len(ctx.orders)))
+    for now, index in rounds:
+        assert now % 600.0 == 0 and np.all((ctx.placed_s[index] < now) & (ctx.placed_s[index] >= now - 600.0))
+    with pytest.raises(ValueError, match="batch_s"):
+        ctx.dispatcher(2, "batch", batch_s=0.0)
 
 
 def test_reasons_on_a_day_with_bad_rows(tmp_path):
@@ -230,6 +275,17 @@ def test_plan_command(tmp_path, capsys):
         assert f"orders.csv: row {row}:" in captured.err
     doc = json.loads((tmp_path / "p" / "plan.json").read_text())
     assert doc["fleet"]["drones"] == 2 and doc["wind"] == {"speed_ms": 5.0, "from_deg": 90.0}
+    assert doc["policy"] == "online" and doc["batch_s"] is None
+    decided = [x for x in doc["decisions"] if x["decided_at"]]
+    assert decided and all(x["decided_at"] == x["placed_at"] for x in decided)
+    code = main(["plan", "--site", str(DATA / "site.toml"), "--orders", str(orders), "-o", str(tmp_path / "b"),
+                 "--fleet", "2", "--policy", "batch", "--batch-s", "120"])
+    assert code == 0
+    doc = json.loads((tmp_path / "b" / "plan.json").read_text())
+    assert doc["policy"] == "batch" and doc["batch_s"] == 120.0
+    waits = [datetime.fromisoformat(x["decided_at"]) - datetime.fromisoformat(x["placed_at"])
+             for x in doc["decisions"] if x["decided_at"]]
+    assert waits and all(timedelta(0) < w <= timedelta(seconds=120) for w in waits)
 
 
 def test_plan_command_errors(tmp_path, capsys):
@@ -240,3 +296,7 @@ def test_plan_command_errors(tmp_path, capsys):
     orders = write_day(tmp_path / "orders.csv", 2, 5)
     assert main(["plan", "--site", str(DATA / "site.toml"), "--orders", str(orders), "-o", str(tmp_path),
                  "--fleet", "0"]) == 2
+    capsys.readouterr()
+    assert main(["plan", "--site", str(DATA / "site.toml"), "--orders", str(orders), "-o", str(tmp_path),
+                 "--policy", "batch", "--batch-s", "0"]) == 2
+    assert "--batch-s" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from dronedel.airspace import site_airspace
 from dronedel.cli import main
 from dronedel.config import Wind, load_site
-from dronedel.dispatch import prepare_day
+from dronedel.dispatch import plan_day, prepare_day
 from dronedel.errors import InputError
 from dronedel.orders import load_orders
 from dronedel.simulate import SimOptions, WindSchedule, simulate_day, sweep_fleet
@@ -44,9 +44,15 @@ def test_wind_schedule():
     assert {x.from_deg for x in d.winds} == {270}
 
 
-def test_replay_as_planned_keeps_every_promise(tmp_path):
+@pytest.mark.parametrize("policy", ["online", "batch"])
+def test_replay_as_planned_keeps_every_promise(tmp_path, policy):
     ctx = context(tmp_path)
-    result = simulate_day(ctx, SimOptions(drones=3, delivery_sigma=0.0))
+    result = simulate_day(ctx, SimOptions(drones=3, policy=policy, delivery_sigma=0.0, batch_s=120.0))
+    plan = plan_day(CONFIG, ctx.book, context=ctx, drones=3, policy=policy, batch_s=120.0)
+    def booked(decisions):
+        return [(d.order_id, d.decided_s) + ((d.flight.drone, d.flight.takeoff_s) if d.flight else ()) for d in decisions]
+
+    assert booked(result.decisions) == booked(plan.decisions)  # the replay decides as the plan does
     m = result.metrics()
     assert len(result.decisions) == len(ctx.orders)
     assert m["delivered"] == m["promised"] == len(result.flights) > 0
