@@ -7,8 +7,9 @@ in neighbourhood clusters and scattered over the operating area, parcels of abou
 
 - throughput: wall time of ``plan_day`` (doors projected, routes, flights, every decision)
   and decisions per second; peak Python memory (tracemalloc) and the process's peak RSS;
-- quality: orders served by the online policy (with and without admission control) and by
-  the first-come-first-served baseline (an idle drone at once, or reject), against two
+- quality: orders served by the online policy (with and without admission control), by the
+  batch policy (decisions every 60 s, and every 30 s and 120 s), and by the
+  first-come-first-served baseline (an idle drone at once, or reject), against two
   upper bounds on the orders servable: the fleet's drone-time over the day filled with
   the shortest feasible cycles (``capacity_bound``) and the same capacity counted per
   10-minute slot of each order's window (``window_bound``, a linear programme);
@@ -99,6 +100,10 @@ def quality(config, book, drones: int) -> tuple[dict, object]:
         "online": len(plan_day(config, book, context=ctx, drones=drones).accepted),
         "online, no admission control": len(plan_day(config, book, context=ctx, drones=drones,
                                                      admission=False).accepted),
+        **{f"batch, {b:g} s": len(plan_day(config, book, context=ctx, drones=drones, policy="batch",
+                                            batch_s=b).accepted) for b in (60.0, 30.0, 120.0)},
+        "batch 60 s, no admission control": len(plan_day(config, book, context=ctx, drones=drones, policy="batch",
+                                                         admission=False).accepted),
         "fcfs": len(plan_day(config, book, context=ctx, drones=drones, policy="fcfs").accepted),
     }
     w = order_windows(ctx)
@@ -124,11 +129,11 @@ def fleet_figure(ctx, sizes: list[int], path: Path) -> list[tuple]:
     from dronedel.plot.fleet import plot_service_vs_fleet
 
     w = order_windows(ctx)
-    runs = {"online": sweep_fleet(ctx, sizes), "fcfs": sweep_fleet(ctx, sizes, SimOptions(policy="fcfs"))}
+    runs = {policy: sweep_fleet(ctx, sizes, SimOptions(policy=policy)) for policy in ("online", "batch", "fcfs")}
     bound = {n: window_bound(w, n) for n in sizes}
     plot_service_vs_fleet(runs, path, bound=bound)
-    return [(n, runs["online"][k].metrics()["delivered"], runs["fcfs"][k].metrics()["delivered"],
-             capacity_bound(w, n), bound[n]) for k, n in enumerate(sizes)]
+    return [(n, *(runs[p][k].metrics()["delivered"] for p in runs), capacity_bound(w, n), bound[n])
+            for k, n in enumerate(sizes)]
 
 
 def example_figures(config) -> dict:
@@ -191,10 +196,10 @@ def main() -> None:
         return
     sizes = [10, 20, 30, 40, 50, 60, 80]
     print("## Fleet sweep of the benchmark day\n")
-    print("| drones | online | fcfs | capacity bound | window bound | online / window |")
-    print("|---|---|---|---|---|---|")
-    for n, on, fc, cap, win in fleet_figure(ctx, sizes, FIGURES / "dispatch_fleet.png"):
-        print(f"| {n} | {on} | {fc} | {cap} | {win:.0f} | {on / win:.3f} |")
+    print("| drones | online | batch | fcfs | capacity bound | window bound | online / window | batch / window |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n, on, ba, fc, cap, win in fleet_figure(ctx, sizes, FIGURES / "dispatch_fleet.png"):
+        print(f"| {n} | {on} | {ba} | {fc} | {cap} | {win:.0f} | {on / win:.3f} | {ba / win:.3f} |")
     ex = example_figures(config)
     m = ex["sim"]
     print("\n## Example day (8 drones)\n")
