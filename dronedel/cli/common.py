@@ -16,7 +16,7 @@ from ..errors import InputError, InputWarning
 from ..orders import OrderBook, load_orders
 
 __all__ = [
-    "add_site_argument", "add_orders_argument", "add_wind_argument", "site_from_args", "wind_from_args",
+    "add_batch_argument", "batch_from_args", "add_site_argument", "add_orders_argument", "add_wind_argument", "site_from_args", "wind_from_args",
     "time_from_args", "read_orders", "print_table", "progress_printer",
 ]
 
@@ -97,3 +97,19 @@ def progress_printer(label: str, min_total: int = 2000) -> Callable[[int, int], 
               file=sys.stderr, flush=True)
 
     return show
+
+
+_BATCH_HELP = ("seconds between the batch policy's decisions (default 60): an order placed in an interval is "
+               "decided at its end, its promise still counted from when it was placed")
+
+
+def add_batch_argument(parser: argparse.ArgumentParser) -> None:
+    """The ``--batch-s`` option of the batch policy."""
+    parser.add_argument("--batch-s", type=float, default=60.0, metavar="S", help=_BATCH_HELP)
+
+
+def batch_from_args(args: argparse.Namespace) -> float:
+    """``--batch-s`` checked: a positive number of seconds (InputError otherwise)."""
+    if not args.batch_s > 0:
+        raise InputError("must be a positive number of seconds", "--batch-s")
+    return float(args.batch_s)

@@ -12,26 +12,11 @@ from ..errors import InputError
 from ..formats import write_missions
 from ..mission.flights import plan_missions
 from .common import (
-    add_orders_argument, add_site_argument, add_wind_argument, print_table, progress_printer, read_orders,
-    site_from_args, wind_from_args,
+    add_batch_argument, add_orders_argument, add_site_argument, add_wind_argument, batch_from_args, print_table,
+    progress_printer, read_orders, site_from_args, wind_from_args,
 )
 
-_BATCH_HELP = ("seconds between the batch policy's decisions (default 60): an order placed in an interval is "
-               "decided at its end, its promise still counted from when it was placed")
-
-
-def add_batch_argument(parser: argparse.ArgumentParser) -> None:
-    """The ``--batch-s`` option of the batch policy."""
-    parser.add_argument("--batch-s", type=float, default=60.0, metavar="S", help=_BATCH_HELP)
-
-
-def batch_from_args(args: argparse.Namespace) -> float:
-    """``--batch-s`` checked: a positive number of seconds (InputError otherwise)."""
-    if not args.batch_s > 0:
-        raise InputError("must be a positive number of seconds", "--batch-s")
-    return float(args.batch_s)
-
-__all__ = ["register", "run", "print_plan_summary", "add_batch_argument", "batch_from_args"]
+__all__ = ["register", "run", "print_plan_summary"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

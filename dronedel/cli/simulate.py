@@ -16,10 +16,9 @@ from ..fileio import write_json
 from ..simulate import DayResult, SimOptions, WindSchedule, sweep_fleet
 from ..zone import DispatchZone
 from .common import (
-    add_orders_argument, add_site_argument, add_wind_argument, print_table, progress_printer, read_orders,
-    site_from_args, wind_from_args,
+    add_batch_argument, add_orders_argument, add_site_argument, add_wind_argument, batch_from_args, print_table,
+    progress_printer, read_orders, site_from_args, wind_from_args,
 )
-from .plan import add_batch_argument, batch_from_args
 
 __all__ = ["register", "run", "parse_fleet_sizes"]
 
