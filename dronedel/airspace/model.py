@@ -7,7 +7,7 @@ metres with an explicit reference: AGL (above the ground at the site) or AMSL.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -217,12 +217,3 @@ class Airspace:
         """
         held = set(authorisations)
         return [z for z in self.zones if z.exemption(lo_agl, hi_agl, self.ground_amsl_m, at, until, held) is None]
-
-    def merged(self, others: Sequence["Airspace"]) -> "Airspace":
-        """This airspace with the zones of ``others`` added (ids must stay unique)."""
-        zones = list(self.zones)
-        area = self.operating_area
-        for other in others:
-            zones.extend(other.zones)
-            area = other.operating_area if other.operating_area is not None else area
-        return Airspace(zones, area, self.ground_amsl_m)
