@@ -107,10 +107,9 @@ def load_orders(path: str | Path, tz: tzinfo, start: datetime | None = None) -> 
     if start is None:
         for raw in rows:
             try:
-                first = datetime.fromisoformat((raw.get("placed_at") or "").strip())
+                first = _parse_placed_at(raw.get("placed_at") or "", None, tz).astimezone(tz)
             except ValueError:
                 continue
-            first = first.replace(tzinfo=tz) if first.tzinfo is None else first.astimezone(tz)
             start = first.replace(hour=0, minute=0, second=0, microsecond=0)
             break
 
