@@ -8,7 +8,9 @@ plan but the wind at take-off (the wind may change through the day, :class:`Wind
 and a random delivery-action duration (lognormal, seeded), so door times drift from the
 promises: the replay measures the share delivered on time. When a drone lands, the
 dispatcher learns when it will really be free. A flight the aircraft cannot fly in the wind
-at take-off is cancelled.
+at take-off is cancelled. While the site is grounded by the weather (``SimOptions.no_fly``),
+orders decided then are rejected and flights due to take off then are cancelled, both with
+the reason ``weather``.
 """
 
 from __future__ import annotations
@@ -91,7 +93,8 @@ class WindSchedule:
 class SimOptions:
     """A replay: ``drones`` (default the site's), ``policy``, the ``wind`` through the day (default the
     site's planning wind, steady), lognormal spread ``delivery_sigma`` of the delivery action's
-    duration, the random ``seed``, and the ``batch`` policy's decision interval ``batch_s`` (s)."""
+    duration, the random ``seed``, the ``batch`` policy's decision interval ``batch_s`` (s), and the
+    ``no_fly`` intervals ``(start_s, end_s)`` (s after the plan start) when the weather grounds the site."""
 
     drones: int | None = None
     policy: str = "online"
@@ -99,6 +102,11 @@ class SimOptions:
     delivery_sigma: float = 0.25
     seed: int = 0
     batch_s: float = 60.0
+    no_fly: tuple[tuple[float, float], ...] = ()
+
+    def grounded(self, t: float) -> bool:
+        """True if ``t`` (s after the plan start) lies in one of the ``no_fly`` intervals ``[start, end)``."""
+        return any(start <= t < end for start, end in self.no_fly)
 
 
 @dataclass(frozen=True)
@@ -246,7 +254,11 @@ def simulate_day(ctx: DayContext, options: SimOptions = SimOptions(),
         if kind == _DECIDE:
             index = rounds[what][1]
             before = len(decisions)
-            for i, decision in zip(index, dispatcher.decide_round(now, index, winds.at(now))):
+            if options.grounded(now):
+                decided = [_grounded_decision(ctx, int(i), now) for i in index]
+            else:
+                decided = dispatcher.decide_round(now, index, winds.at(now))
+            for i, decision in zip(index, decided):
                 decisions.append(decision)
                 if decision.flight is not None:
                     queue[decision.flight.drone].append((int(i), decision))
@@ -259,8 +271,9 @@ def simulate_day(ctx: DayContext, options: SimOptions = SimOptions(),
             takeoff = now + fleet.loading_s
             wind = winds.at(takeoff)
             leg = ctx.table.leg(booked.flight.zones, wind, i)
-            if leg.reason is not None:
-                cancelled.append((i, leg.reason))
+            reason = "weather" if options.grounded(takeoff) else leg.reason
+            if reason is not None:
+                cancelled.append((i, reason))
                 free(d, now)
                 continue
             factor = rng.lognormal(0.0, options.delivery_sigma) if options.delivery_sigma > 0 else 1.0
@@ -276,6 +289,14 @@ def simulate_day(ctx: DayContext, options: SimOptions = SimOptions(),
     usable = profile.battery_wh * (1 - profile.reserve_fraction)
     return DayResult(drones, options.policy, promise, decisions, flights, cancelled, usable, profile.battery_wh,
                      len(ctx.invalid), time.perf_counter() - began)
+
+
+def _grounded_decision(ctx: DayContext, i: int, now: float) -> Decision:
+    """Order ``i`` rejected at ``now`` (s) because the weather grounds the site."""
+    o = ctx.orders[i]
+    return Decision(o.order_id, o.row, float(ctx.placed_s[i]), o.weight_kg, (o.lon, o.lat), "weather",
+                    f"the site is grounded by the weather at {now / 3600:.2f} h after the plan start",
+                    decided_s=now)
 
 
 def sweep_fleet(ctx: DayContext, sizes: Sequence[int], options: SimOptions = SimOptions(),

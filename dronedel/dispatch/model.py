@@ -39,6 +39,8 @@ REASONS = {
     "no_drone_in_time": "no drone is free early enough to keep the promise",
     "fleet_saturated": "the fleet is saturated and this flight is longer than the admission limit "
                        "(or than the flights its batch serves instead)",
+    "weather": "the weather grounds the site (wind above its limit, rain or low visibility): set by the "
+               "simulator's no-fly hours",
 }
 
 
