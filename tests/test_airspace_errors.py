@@ -127,7 +127,7 @@ CASES = {
                              "unknown unit or reference 'yards'"),
     "openair unknown reference": (openair("AL GND", "AH 400ft QNH", *TRIANGLE), "line 5",
                                   "unknown unit or reference 'QNH'"),
-    "openair too few points": (openair(*HEIGHTS, *TRIANGLE[:2]), "line 2", "has 2 distinct points"),
+    "openair too few points": (openair(*HEIGHTS, *TRIANGLE[:1]), "line 2", "has 1 distinct points"),
     "openair latitude out of range": (openair(*HEIGHTS, "DP 95:00:00 N 096:00:00 W"), "line 6",
                                       "out of range"),
     "openair swapped coordinate": (openair(*HEIGHTS, "DP 096:00:00 W 30:00:00 N"), "line 6",
@@ -145,14 +145,18 @@ CASES = {
         openair("* dronedel: restriction=maybe", *HEIGHTS, *TRIANGLE), "line 4", "unknown restriction 'maybe'"),
     "openair missing name": ("AC P\nAL GND\nAH 400ft AGL\n" + "\n".join(TRIANGLE), "line 1", "has no name"),
     "openair missing ceiling": (openair("AL GND", *TRIANGLE), "line 2", "has no AH"),
-    "openair unknown record": (openair(*HEIGHTS, "ZZ 12", *TRIANGLE), "line 6", "unknown OpenAir record 'ZZ'"),
     "openair record before AC": ("AN Orphan\nAC P\n", "line 1", "AN before the first AC"),
     "openair bad arc direction": (openair(*HEIGHTS, "V D=x"), "line 6", r"V D=x must be \+"),
     "openair arc with bad bearings": (
         openair(*HEIGHTS, "V X=30:00:00 N 096:00:00 W", "DA 1, north, 90"), "line 7", "bearings .* are not numbers"),
     "openair mixed circle and points": (
         openair(*HEIGHTS, "V X=30:00:00 N 096:00:00 W", "DC 1", TRIANGLE[0]), "line 8", "already a circle"),
-    "openair airway": (openair(*HEIGHTS, "DY 30:00:00 N 096:00:00 W"), "line 6", "airways .DY. are not supported"),
+    "openair airway without width": (openair(*HEIGHTS, "DY 30:00:00 N 096:00:00 W"), "line 6",
+                                     r"DY without an airway width: set 'V W="),
+    "openair bad activation": (openair(*HEIGHTS, "AA 2026-06-13T12:00Z", *TRIANGLE), "line 6",
+                               "is not an ISO 8601 interval"),
+    "openair activation with offset": (openair(*HEIGHTS, "AA 2026-06-13T12:00+02:00/NONE", *TRIANGLE), "line 6",
+                                       "is not UTC"),
 }
 
 

@@ -7,10 +7,11 @@ metres with an explicit reference: AGL (above the ground at the site) or AMSL.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
+from fnmatch import fnmatchcase
 
 import numpy as np
 import shapely
@@ -107,8 +108,17 @@ class Zone:
     """One airspace volume: a footprint, a vertical extent, a restriction and a schedule.
 
     ``geometry`` is a valid (Multi)Polygon in (lon, lat) degrees; ``circle`` is set when the
-    zone is a circle (the polygon then approximates it from outside). ``source`` and ``where``
-    name the file and line/feature the zone was read from.
+    zone is a circle (the polygon then approximates it from outside); ``line`` is set when it
+    is a line obstacle (a wire, or an airway's centreline): ``geometry`` is then that
+    (lon, lat) line buffered by its hazard width. ``source`` and ``where`` name the file and
+    line/feature the zone was read from.
+
+    Authorisations (:meth:`is_authorised`) name the zone by its ``id``, by one of its
+    ``groups`` (the airports of a UAS facility-map cell) or by a shell-style pattern over ids
+    (``uasfm-kcll-*``). ``authorised_ceiling`` caps what an authorisation allows: a LAANC
+    grid cell lets an authorised flight through only below its ceiling (0 ft: never).
+    ``properties`` carries what the file says beyond that (frequency, station, transponder
+    code, effective date), as text.
     """
 
     id: str
@@ -123,18 +133,36 @@ class Zone:
     circle: Circle | None = None
     source: str = ""
     where: str = ""
+    line: BaseGeometry | None = None
+    groups: tuple[str, ...] = ()
+    authorised_ceiling: Height | None = None
+    properties: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def vertical_overlap(self, lo_agl: float, hi_agl: float, ground_amsl_m: float) -> bool:
         """True if the band [lo_agl, hi_agl] (m AGL) overlaps this zone's floor-ceiling."""
         return self.floor.agl(ground_amsl_m) < hi_agl and self.ceiling.agl(ground_amsl_m) > lo_agl
+
+    def authorised_view(self, authorisations: Collection[str], ground_amsl_m: float) -> "Zone":
+        """This zone as it stands for a holder of ``authorisations``: with its floor raised to the
+        authorised ceiling when one applies (a LAANC cell), else unchanged."""
+        if self.authorised_ceiling is None or not self.is_authorised(authorisations):
+            return self
+        if self.authorised_ceiling.agl(ground_amsl_m) <= self.floor.agl(ground_amsl_m):
+            return self
+        return replace(self, floor=self.authorised_ceiling)
 
     def is_active(self, at: datetime | None = None, until: datetime | None = None) -> bool:
         """True if active at ``at`` (or at any time in [at, until]); ``at=None`` counts as active."""
         return self.schedule.is_active(at) if until is None else self.schedule.active_during(at, until)
 
     def is_authorised(self, authorisations: Collection[str]) -> bool:
-        """True if its id is in ``authorisations`` and it is not prohibited (nothing authorises that)."""
-        return self.restriction is not Restriction.PROHIBITED and self.id in authorisations
+        """True if ``authorisations`` name it (id, group or id pattern) and it is not prohibited
+        (nothing authorises that)."""
+        if self.restriction is Restriction.PROHIBITED or not authorisations:
+            return False
+        if self.id in authorisations or any(g in authorisations for g in self.groups):
+            return True
+        return any(fnmatchcase(self.id, a) for a in authorisations if any(c in a for c in "*?["))
 
     def exemption(
         self,
@@ -149,14 +177,17 @@ class Zone:
 
         Heights are over a ground at ``ground_amsl_m`` m AMSL; the flight is at ``at`` (to
         ``until``; ``at=None`` counts every zone as active). A zone blocks unless it has no
-        restriction, is authorised (:meth:`is_authorised`), lies wholly above or below the
-        band, or is inactive, which are tried in that order.
+        restriction, is authorised (:meth:`is_authorised`; with an ``authorised_ceiling`` only
+        for a band wholly below it), lies wholly above or below the band, or is inactive,
+        which are tried in that order.
         """
         if self.restriction is Restriction.NO_RESTRICTION:
             return Exemption.NO_RESTRICTION
-        if self.is_authorised(authorisations):
+        view = self.authorised_view(authorisations, ground_amsl_m)
+        if self.is_authorised(authorisations) and (
+                self.authorised_ceiling is None or hi_agl <= self.authorised_ceiling.agl(ground_amsl_m)):
             return Exemption.AUTHORISED
-        if not self.vertical_overlap(lo_agl, hi_agl, ground_amsl_m):
+        if not view.vertical_overlap(lo_agl, hi_agl, ground_amsl_m):
             return Exemption.OUTSIDE_BAND
         if not self.is_active(at, until):
             return Exemption.INACTIVE
@@ -191,6 +222,10 @@ class Airspace:
                 return zone
         raise KeyError(zone_id)
 
+    def within(self, region: BaseGeometry) -> "Airspace":
+        """The airspace of the zones whose footprint intersects ``region`` ((lon, lat) degrees)."""
+        return Airspace(self.touching(region), self.operating_area, self.ground_amsl_m)
+
     def touching(self, geometry: BaseGeometry) -> list[Zone]:
         """Zones whose footprint intersects ``geometry`` ((lon, lat) degrees)."""
         idx = self._tree.query(geometry, predicate="intersects")
@@ -212,8 +247,12 @@ class Airspace:
 
         A zone blocks where its vertical extent overlaps the band, it is active, and it is
         not authorised: prohibited zones always block; requires-authorisation and conditional
-        zones block unless their id is in ``authorisations``; no-restriction zones never do
+        zones block unless ``authorisations`` name them; no-restriction zones never do
         (:meth:`Zone.exemption`). ``at=None`` treats every zone as active (the conservative answer).
+        Zones come as the holder of ``authorisations`` sees them (:meth:`Zone.authorised_view`:
+        an authorised LAANC cell starts at its ceiling).
         """
         held = set(authorisations)
-        return [z for z in self.zones if z.exemption(lo_agl, hi_agl, self.ground_amsl_m, at, until, held) is None]
+        ground = self.ground_amsl_m
+        return [z.authorised_view(held, ground) for z in self.zones
+                if z.exemption(lo_agl, hi_agl, ground, at, until, held) is None]

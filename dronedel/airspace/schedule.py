@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone, tzinfo
 
-__all__ = ["WeeklyPeriod", "Schedule", "DAY_NAMES"]
+__all__ = ["WeeklyPeriod", "Schedule", "DAY_NAMES", "OPEN_START", "OPEN_END"]
 
 #: ISO weekday index (Monday = 0) of each day name used by ED-269.
 DAY_NAMES = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+#: Start and end of a window with no known start or end (OpenAir ``AA NONE/end``, ``AA start/NONE``).
+OPEN_START = datetime.min.replace(tzinfo=timezone.utc)
+OPEN_END = datetime.max.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,9 @@ class Schedule:
     ``valid_from``/``valid_until`` (timezone-aware) bound the whole schedule. Within them
     the zone is active during any of its ``weekly`` periods (read in ``tz``, the zone's or
     site's time zone; ED-269 times are UTC) or one-off ``windows`` ``(start, end)`` (aware,
-    end exclusive); with neither, it is active throughout the bounds.
+    end exclusive; :data:`OPEN_START`/:data:`OPEN_END` for an unknown start or end); with
+    neither, it is active throughout the bounds. ``until_announced`` (OpenAir ``AA NONE``)
+    means active at no time the schedule knows of: only an announcement (a NOTAM) activates it.
     """
 
     valid_from: datetime | None = None
@@ -56,11 +62,13 @@ class Schedule:
     weekly: tuple[WeeklyPeriod, ...] = ()
     tz: tzinfo = field(default=timezone.utc)
     windows: tuple[tuple[datetime, datetime], ...] = ()
+    until_announced: bool = False
 
     @property
     def permanent(self) -> bool:
-        """True if always active: no validity bounds, weekly periods or windows."""
-        return self.valid_from is None and self.valid_until is None and not self.weekly and not self.windows
+        """True if always active: no validity bounds, weekly periods or windows, not waiting for an announcement."""
+        return (self.valid_from is None and self.valid_until is None and not self.weekly and not self.windows
+                and not self.until_announced)
 
     def is_active(self, at: datetime | None) -> bool:
         """True if active at ``at``; ``None`` means "at any time", which counts as active.
@@ -69,6 +77,8 @@ class Schedule:
         """
         if at is None or self.permanent:
             return True
+        if self.until_announced:
+            return False
         if at.tzinfo is None:
             at = at.replace(tzinfo=self.tz)
         if self.valid_from is not None and at < self.valid_from:
@@ -104,9 +114,13 @@ class Schedule:
         """Short text, e.g. ``SAT 17:00-23:00 or 2026-06-12 19:00 to 2026-06-13 01:00``, times in ``tz``."""
         if self.permanent:
             return "permanent"
+        if self.until_announced:
+            return "inactive until announced"
 
         def stamp(when: datetime | None) -> str:
-            return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if when else "..."
+            if when is None or when in (OPEN_START, OPEN_END):
+                return "..."
+            return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
 
         parts = [p.describe() for p in self.weekly]
         parts += [f"{stamp(lo)} to {stamp(hi)}" for lo, hi in self.windows]

@@ -11,6 +11,7 @@ smallest (at least 8) with ``r (1/cos(pi/n) - 1) <= e/2``, and vertices sit at
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -22,11 +23,11 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InputError, InputWarning
-from ..geo import check_lon_lat
+from ..geo import LocalFrame, check_lon_lat
 
 __all__ = [
     "DEFAULT_MAX_ERROR_M", "segment_count", "circle_polygon", "arc_points", "azimuth_distance",
-    "ring_is_clockwise", "closed_ring", "footprint",
+    "ring_is_clockwise", "closed_ring", "footprint", "buffer_line",
 ]
 
 #: Default largest distance (m) between a circle or arc and the polygon that replaces it.
@@ -157,3 +158,32 @@ def footprint(
     if repaired.is_empty or not repaired.area > 0:
         raise InputError("polygon has no area (its points are repeated or on one line)", source, where)
     return repaired
+
+
+@functools.lru_cache(maxsize=256)
+def _frame_near(lon_tenths: int, lat_tenths: int) -> LocalFrame:
+    """A local frame centred on the 0.1-degree grid point nearest a line (cached: lines cluster)."""
+    return LocalFrame(lon_tenths / 10.0, lat_tenths / 10.0)
+
+
+def buffer_line(
+    coords: NDArray, half_width_m: float, *, flat_ends: bool = False, max_error_m: float = DEFAULT_MAX_ERROR_M
+) -> Polygon | MultiPolygon:
+    """The (lon, lat) polygon of the points within ``half_width_m`` metres of a (lon, lat) polyline.
+
+    Buffered in a local azimuthal equidistant frame near the line; the polygon contains the
+    true buffer (round joins and ends drawn from outside, within ``max_error_m``). With
+    ``flat_ends`` the ends are cut square at the end points (an airway segment).
+    """
+    coords = np.asarray(coords, float)
+    if not half_width_m > 0 or not math.isfinite(half_width_m):
+        raise ValueError(f"line width {2 * half_width_m!r} m must be a positive number")
+    centre = coords.mean(axis=0)
+    frame = _frame_near(round(float(centre[0]) * 10), round(float(centre[1]) * 10))
+    x, y = frame.to_local(coords[:, 0], coords[:, 1], check=False)
+    quad_segs = max(2, math.ceil(segment_count(half_width_m, max_error_m) / 4))
+    local = shapely.LineString(np.column_stack([x, y])).buffer(
+        half_width_m + max_error_m / 2.0, quad_segs=quad_segs, cap_style="flat" if flat_ends else "round",
+        join_style="round",
+    )
+    return shapely.geometry.polygon.orient(frame.geometry_to_lonlat(local), 1.0)
