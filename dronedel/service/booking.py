@@ -1,0 +1,138 @@
+"""The offline dispatcher, decided live: orders arrive one at a time or in batches.
+
+:class:`dronedel.dispatch.Dispatcher` decides orders indexed into a day's arrays (orders,
+placement times, a :class:`~dronedel.dispatch.FlightTable` of their doors) and keeps the
+drones' bookings. :class:`LiveDispatcher` keeps one dispatcher for the life of the service
+(its bookings and admission history) and hands it, for each request, the arrays of just
+that request's orders: a flight table over their doors sharing the routers of one table
+for the site, so routers are built once per set of zones. The rules are the dispatcher's;
+nothing here decides anything itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from ..airspace.model import Airspace
+from ..config import SiteConfig, Wind
+from ..dispatch import DayContext, Decision, FlightTable, ZoneActivity, prepare_day
+from ..orders import Order, OrderBook
+from ..routing import Router
+
+__all__ = ["LiveDispatcher", "SharedRouterTable", "HORIZON_S"]
+
+#: Seconds of zone schedules indexed ahead of (and one day behind) the service clock.
+HORIZON_S = 8 * 86400.0
+
+
+class SharedRouterTable(FlightTable):
+    """A flight table over some doors that takes its routers from ``base`` (same airspace and site)."""
+
+    def __init__(self, base: FlightTable, doors_xy: np.ndarray, payload_kg: np.ndarray) -> None:
+        super().__init__(base.airspace, base.frame, base.profile, doors_xy, payload_kg, band=base.band,
+                         margin_m=base.margin_m, authorisations=base.authorisations, chunk=base.chunk)
+        self.base = base
+
+    def router(self, zones: frozenset[str]) -> Router:
+        """``base``'s router around ``zones``."""
+        return self.base.router(zones)
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What the dispatcher must know of a drone after a restart: free at ``ready_s``; ``cycle_s`` and
+    ``placed_s`` of the recent flights feed its admission control."""
+
+    drone: int
+    ready_s: float
+
+
+class LiveDispatcher:
+    """Decides orders as they come for the site ``config`` in ``airspace``, service times in seconds after
+    ``start`` (aware datetime), under ``policy`` (``online`` or ``fcfs``; ``batch`` decides a request's
+    orders together, shortest flights first)."""
+
+    def __init__(self, config: SiteConfig, airspace: Airspace, start: datetime, *, policy: str = "online",
+                 now_s: float = 0.0) -> None:
+        self.config = config
+        self.start = start
+        self.policy = policy
+        self.context = self._context(airspace, now_s)
+        self.dispatcher = self.context.dispatcher(policy=policy)
+
+    def _context(self, airspace: Airspace, now_s: float) -> DayContext:
+        ctx = prepare_day(self.config, OrderBook((), self.start), airspace)
+        ctx.activity = ZoneActivity(list(ctx.table.candidates.values()), self.start,
+                                    (min(0.0, now_s) - 86400.0, now_s + HORIZON_S))
+        ctx.table.router(ctx.activity.always)
+        return ctx
+
+    @property
+    def airspace(self) -> Airspace:
+        """The airspace decisions are made in."""
+        return self.context.table.airspace
+
+    @property
+    def drones(self) -> int:
+        """Fleet size."""
+        return self.dispatcher.drones
+
+    def set_airspace(self, airspace: Airspace, now_s: float) -> None:
+        """Decide from now on in ``airspace`` (a restriction activated or lifted); bookings stay.
+
+        Raises :class:`~dronedel.errors.InputError` if a zone always active covers the site.
+        """
+        self.context = self._context(airspace, now_s)
+        self.dispatcher.activity = self.context.activity
+
+    def horizon_end_s(self) -> float:
+        """Where the zone activity index ends (service seconds); re-index before the clock gets there."""
+        return float(self.context.activity.horizon_s[1])
+
+    def free_at(self, drone: int) -> float:
+        """When ``drone`` is free after its last booking (service seconds)."""
+        return float(self.dispatcher.free_at[drone])
+
+    def update_ready(self, drone: int, ready_s: float) -> None:
+        """``drone`` is free at ``ready_s`` after its last remaining booking (landed late or early, a flight
+        cancelled, or the bookings restored after a restart)."""
+        self.dispatcher.update_ready(drone, ready_s)
+
+    def observe(self, placed_s: float, cycle_s: float) -> None:
+        """Feed the admission control an earlier order (placed, drone cycle), after a restart."""
+        if self.dispatcher.admission is not None:
+            self.dispatcher.admission.observe(placed_s, cycle_s)
+
+    def _load(self, orders: Sequence[Order], placed_s: Sequence[float]) -> None:
+        x, y = self.context.frame.to_local([o.lon for o in orders], [o.lat for o in orders], check=False)
+        d = self.dispatcher
+        d.orders = list(orders)
+        d.placed_s = np.asarray(placed_s, float)
+        d.table = SharedRouterTable(self.context.table, np.column_stack([x, y]),
+                                    np.array([o.weight_kg for o in orders], float))
+
+    def decide(self, orders: Sequence[Order], now_s: float, wind: Wind) -> list[Decision]:
+        """Decide ``orders`` placed at ``now_s`` in ``wind``, in their order (the ``batch`` policy decides them
+        together)."""
+        if not orders:
+            return []
+        self._load(orders, [now_s] * len(orders))
+        if self.policy == "batch":
+            return self.dispatcher.decide_batch(np.arange(len(orders)), now_s, wind)
+        return [self.dispatcher.decide(i, wind) for i in range(len(orders))]
+
+    def redecide(self, order: Order, placed_s: float, now_s: float, wind: Wind) -> Decision:
+        """Decide again at ``now_s`` an order placed at ``placed_s`` whose flight was cancelled (a restriction
+        crosses it, the vehicle refused it, the service was down at its take-off); the promise still counts
+        from ``placed_s``."""
+        self._load([order], [placed_s])
+        return self.dispatcher.decide_batch(np.arange(1), now_s, wind)[0]
+
+    def within_frame(self, lon: float, lat: float) -> bool:
+        """True if the door lies within the site's planning frame."""
+        x, y = self.context.frame.to_local([lon], [lat], check=False)
+        return bool(np.hypot(x, y)[0] <= self.context.frame.max_radius_m)
