@@ -93,7 +93,7 @@ CASES = {
         "line 3 column 22", "not valid JSON: Expecting ',' delimiter"),
     "not an airspace file": (
         "hello, world\nthis is not airspace\n", "",
-        r"not an airspace file: tried GeoJSON \(a FeatureCollection\), ED-269 .* and OpenAir \(AC records\)"),
+        r"not an airspace file: tried GeoJSON \(a FeatureCollection; .*\), ED-269 .* and OpenAir \(AC records\)"),
     "json that is no airspace": ('{"type": "Topology"}', "", "not an airspace file: tried GeoJSON"),
     # ED-269
     "ed269 unknown unit": (ed269(uomDimensions="YD"), "features[0] 'e1' geometry[0]", "unknown unit 'YD'"),
@@ -225,7 +225,7 @@ def test_missing_file_and_directory(tmp_path):
 
 
 def test_unknown_format_name():
-    with pytest.raises(InputError, match=r"--format: unknown airspace format 'kml' \(expected one of geojson, ed269, openair\)"):
+    with pytest.raises(InputError, match=r"--format: unknown airspace format 'kml' \(expected one of geojson, ed269, openair, uasfm, nsufr\)"):
         read_zones("whatever", format="kml")
 
 

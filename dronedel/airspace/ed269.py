@@ -25,13 +25,15 @@ from typing import Any
 
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from ..errors import InputError, InputWarning
 from ..geo import check_lon_lat
-from .geojson import polygon_from_coordinates
+from .geojson import polygon_from_coordinates, read_features
 from .heights import check_limits, height_from_parts
 from .model import GROUND, UNLIMITED, Circle, Height, Restriction, Zone
 from .parsing import feature_where, load_json, located, parse_clock, parse_days, parse_when
+from .problems import ProblemLog
 from .schedule import Schedule, WeeklyPeriod
 from .shapes import DEFAULT_MAX_ERROR_M, circle_polygon, footprint
 
@@ -54,9 +56,12 @@ def parse_ed269(
     ground_amsl_m: float = 0.0,
     tz: tzinfo = timezone.utc,
     max_error_m: float = DEFAULT_MAX_ERROR_M,
+    planning_range: BaseGeometry | None = None,
+    strict: bool = False,
 ) -> list[Zone]:
     """Zones of an ED-269 JSON document given as text; ``tz`` is unused (ED-269 times are UTC)."""
-    return zones_from_ed269(load_json(text, source), source, ground_amsl_m=ground_amsl_m, max_error_m=max_error_m)
+    return zones_from_ed269(load_json(text, source), source, ground_amsl_m=ground_amsl_m, max_error_m=max_error_m,
+                            planning_range=planning_range, strict=strict)
 
 
 def zones_from_ed269(
@@ -66,15 +71,17 @@ def zones_from_ed269(
     ground_amsl_m: float = 0.0,
     tz: tzinfo = timezone.utc,
     max_error_m: float = DEFAULT_MAX_ERROR_M,
+    planning_range: BaseGeometry | None = None,
+    strict: bool = False,
 ) -> list[Zone]:
-    """Zones of an already parsed ED-269 document."""
+    """Zones of an already parsed ED-269 document; features that cannot be read are judged
+    together (see :func:`~dronedel.airspace.geojson.read_features`)."""
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise InputError("not an ED-269 document (no features list)", source)
     ellipsoid_heights: list[str] = []
-    zones: list[Zone] = []
-    for index, feature in enumerate(features):
-        zones.extend(_feature_zones(feature, index, source, ground_amsl_m, max_error_m, ellipsoid_heights))
+    zones = read_features(features, ProblemLog(source, planning_range, strict), lambda feature, index: _feature_zones(
+        feature, index, source, ground_amsl_m, max_error_m, ellipsoid_heights))
     if ellipsoid_heights:
         warnings.warn(InputWarning(
             f"{source}: WGS84 (ellipsoid) heights read as AMSL, ignoring the geoid separation, in "

@@ -16,6 +16,7 @@ or text such as ``"400 ft AGL"``/``"FL55"``; ``schedule``: a list of periods, ea
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,10 +31,14 @@ from ..geo import check_lon_lat
 from .heights import check_limits, height_from_parts, parse_height
 from .model import GROUND, UNLIMITED, Circle, Height, Restriction, Zone
 from .parsing import feature_where, load_json, located, parse_clock, parse_days, parse_when
+from .problems import ProblemLog, points_near
 from .schedule import Schedule, WeeklyPeriod
 from .shapes import DEFAULT_MAX_ERROR_M, circle_polygon, footprint
 
-__all__ = ["parse_geojson", "zones_from_geojson", "parse_area", "polygon_from_coordinates", "parse_geojson_height"]
+__all__ = [
+    "parse_geojson", "zones_from_geojson", "parse_area", "polygon_from_coordinates", "polygonal_footprint",
+    "parse_geojson_height", "feature_list", "read_features",
+]
 
 _WEEKLY_KEYS = {"days", "start", "end"}
 _ONE_OFF_KEYS = {"from", "until"}
@@ -47,10 +52,13 @@ def parse_geojson(
     ground_amsl_m: float = 0.0,
     tz: tzinfo = timezone.utc,
     max_error_m: float = DEFAULT_MAX_ERROR_M,
+    planning_range: BaseGeometry | None = None,
+    strict: bool = False,
 ) -> list[Zone]:
     """Zones of a GeoJSON FeatureCollection given as text (schema in the module docstring)."""
     return zones_from_geojson(
-        load_json(text, source), source, ground_amsl_m=ground_amsl_m, tz=tz, max_error_m=max_error_m
+        load_json(text, source), source, ground_amsl_m=ground_amsl_m, tz=tz, max_error_m=max_error_m,
+        planning_range=planning_range, strict=strict,
     )
 
 
@@ -61,14 +69,39 @@ def zones_from_geojson(
     ground_amsl_m: float = 0.0,
     tz: tzinfo = timezone.utc,
     max_error_m: float = DEFAULT_MAX_ERROR_M,
+    planning_range: BaseGeometry | None = None,
+    strict: bool = False,
 ) -> list[Zone]:
-    """Zones of an already parsed GeoJSON FeatureCollection."""
+    """Zones of an already parsed GeoJSON FeatureCollection.
+
+    Features that cannot be read are judged together at the end (see :func:`read_features`).
+    """
+    log = ProblemLog(source, planning_range, strict)
+    return read_features(feature_list(data, source), log,
+                         lambda feature, i: _zone(feature, i, source, ground_amsl_m, tz, max_error_m))
+
+
+def feature_list(data: Any, source: str) -> list[Any]:
+    """The ``features`` of a GeoJSON FeatureCollection; :class:`InputError` if it is not one."""
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise InputError("not a GeoJSON FeatureCollection", source)
     features = data.get("features")
     if not isinstance(features, list):
         raise InputError("FeatureCollection has no features list", source)
-    return [_zone(feature, i, source, ground_amsl_m, tz, max_error_m) for i, feature in enumerate(features)]
+    return features
+
+
+def read_features(features: list[Any], log: ProblemLog, read: Callable[[Any, int], Zone | list[Zone]]) -> list[Zone]:
+    """Zones ``read(feature, index)`` gives for each feature; a feature it cannot read is a problem
+    placed by its coordinates, and the file's problems are judged together (:meth:`ProblemLog.finish`)."""
+    zones: list[Zone] = []
+    for index, feature in enumerate(features):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        with log.attempt(feature_where(index), lambda g=geometry: points_near([g])):
+            got = read(feature, index)
+            zones.extend(got if isinstance(got, list) else [got])
+    log.finish()
+    return zones
 
 
 def _zone(feature: Any, index: int, source: str, ground: float, tz: tzinfo, max_error_m: float) -> Zone:
@@ -189,18 +222,27 @@ def _footprint(
         raise InputError("has no geometry", source, where)
     kind = geometry["type"]
     coords = geometry.get("coordinates")
-    if kind == "Polygon":
-        return footprint(polygon_from_coordinates(coords, source, where), source, where), None
-    if kind == "MultiPolygon":
-        if not isinstance(coords, list) or not coords:
-            raise InputError("MultiPolygon has no polygons", source, where)
-        parts = [polygon_from_coordinates(p, source, where, f"polygon {i}") for i, p in enumerate(coords)]
-        return footprint(MultiPolygon(parts), source, where), None
+    if kind in ("Polygon", "MultiPolygon"):
+        return polygonal_footprint(geometry, source, where), None
     if kind == "Point":
         return _circle(coords, geometry, props, source, where, max_error_m)
     raise InputError(
         f"geometry type {kind!r} is not a zone (Polygon, MultiPolygon, or Point with radius_m)", source, where
     )
+
+
+def polygonal_footprint(geometry: Any, source: str, where: str) -> Polygon | MultiPolygon:
+    """A checked (Multi)Polygon from a GeoJSON Polygon or MultiPolygon geometry object."""
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+    if kind == "Polygon":
+        return footprint(polygon_from_coordinates(coords, source, where), source, where)
+    if kind == "MultiPolygon":
+        if not isinstance(coords, list) or not coords:
+            raise InputError("MultiPolygon has no polygons", source, where)
+        parts = [polygon_from_coordinates(p, source, where, f"polygon {i}") for i, p in enumerate(coords)]
+        return footprint(MultiPolygon(parts), source, where)
+    raise InputError(f"geometry type {kind!r} is not a Polygon or MultiPolygon", source, where)
 
 
 def _circle(

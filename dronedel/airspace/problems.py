@@ -54,11 +54,13 @@ class InputErrors(InputError):
 
 
 def points_near(coords: Iterable[Any]) -> BaseGeometry | None:
-    """A MultiPoint of the plausible (lon, lat) pairs in ``coords`` (nested lists allowed), or None."""
+    """A MultiPoint of the plausible (lon, lat) pairs in ``coords`` (nested lists and dicts), or None."""
     pairs: list[tuple[float, float]] = []
 
     def walk(item: Any) -> None:
-        if isinstance(item, (list, tuple)):
+        if isinstance(item, dict):
+            walk(list(item.values()))
+        elif isinstance(item, (list, tuple)):
             if len(item) in (2, 3) and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in item):
                 lon, lat = float(item[0]), float(item[1])
                 if math.isfinite(lon) and math.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90:
