@@ -1,11 +1,13 @@
 """TOML input files (site files, SITL scenarios): read, check their keys, fill dataclasses.
 
 Every problem is an :class:`~dronedel.errors.InputError` naming the file and the
-``[section]`` at fault.
+``[section]`` at fault. TOML allows ``inf`` and ``nan``; no dronedel input means either, so
+a non-finite number anywhere in a file is an error naming its key.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
@@ -21,11 +23,27 @@ T = TypeVar("T")
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """The TOML document at ``path`` as a dict."""
+    """The TOML document at ``path`` as a dict; :class:`InputError` naming the key of any ``inf`` or ``nan``."""
     try:
-        return tomllib.loads(read_text(path))
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", str(path)) from None
+    _check_finite(data, str(path), [])
+    return data
+
+
+def _check_finite(value: Any, source: str, keys: list[str]) -> None:
+    """:class:`InputError` at ``[section] key`` for the first non-finite float in ``value``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        tables, key = keys[:-1], keys[-1] if keys else ""
+        where = (f"[{'.'.join(tables)}] " if tables else "") + key
+        raise InputError(f"{key.split('[')[0]} is {value!r}: numbers must be finite", source, where)
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _check_finite(item, source, [*keys, str(name)])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_finite(item, source, [*keys[:-1], f"{keys[-1] if keys else ''}[{index}]"])
 
 
 def sub_table(data: Mapping[str, Any], key: str, source: str) -> dict[str, Any]:
