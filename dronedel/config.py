@@ -17,7 +17,7 @@ from .geo import check_lon_lat
 from .tomlfile import build_dataclass, check_keys, read_toml, sub_table
 
 __all__ = [
-    "DELIVERY_METHODS", "SPEED_REFERENCES", "Site", "Fleet", "AircraftProfile", "AirspaceConfig",
+    "DELIVERY_METHODS", "SPEED_REFERENCES", "ALTITUDE_LIMIT_M", "Site", "Fleet", "AircraftProfile", "AirspaceConfig",
     "PlanningOptions", "Wind", "SiteConfig", "load_site", "parse_wind",
 ]
 
@@ -156,13 +156,20 @@ def parse_wind(text: str) -> Wind:
     return wind
 
 
+#: Highest cruise altitude (m AGL) a site may plan without saying it is authorised higher
+#: (EU 2019/947 open category 120 m; US 14 CFR 107.51 400 ft).
+ALTITUDE_LIMIT_M = 120.0
+
+
 @dataclass(frozen=True)
 class AirspaceConfig:
-    """Airspace files (paths relative to the site file), authorisations held, operating area file."""
+    """Airspace files (paths relative to the site file), authorisations held, operating area file,
+    and ``altitude_limit_m``, the highest cruise altitude (m AGL) the operation is authorised to fly."""
 
     files: tuple[Path, ...] = ()
     authorisations: tuple[str, ...] = ()
     operating_area: Path | None = None
+    altitude_limit_m: float = ALTITUDE_LIMIT_M
 
 
 @dataclass(frozen=True)
@@ -222,11 +229,20 @@ def load_site(path: str | Path) -> SiteConfig:
     aircraft = build_dataclass(AircraftProfile, sub_table(data, "aircraft", source), source, "aircraft")
 
     air = sub_table(data, "airspace", source)
-    check_keys(air, ("files", "authorisations", "operating_area"), source, "[airspace]")
+    check_keys(air, ("files", "authorisations", "operating_area", "altitude_limit_m"), source, "[airspace]")
     base = path.parent
     files = tuple(base / str(f) for f in air.get("files", []))
     operating_area = base / str(air["operating_area"]) if "operating_area" in air else None
-    airspace = AirspaceConfig(files, tuple(str(a) for a in air.get("authorisations", [])), operating_area)
+    limit = air.get("altitude_limit_m", ALTITUDE_LIMIT_M)
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
+        raise InputError(f"altitude_limit_m must be a positive number of metres AGL, not {limit!r}", source,
+                         "[airspace] altitude_limit_m")
+    if aircraft.cruise_alt_m > limit:
+        raise InputError(
+            f"cruise_alt_m {aircraft.cruise_alt_m:g} m AGL is above {limit:g} m AGL; if the operation is authorised "
+            "to fly higher, say so with [airspace] altitude_limit_m", source, "[aircraft] cruise_alt_m")
+    airspace = AirspaceConfig(files, tuple(str(a) for a in air.get("authorisations", [])), operating_area,
+                              float(limit))
 
     plan = sub_table(data, "planning", source)
     check_keys(plan, ("promise_min", "margin_m", "wind", "start"), source, "[planning]")
