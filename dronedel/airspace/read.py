@@ -71,7 +71,8 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> str:
             try:
                 return data.decode(name).lstrip("\ufeff")
             except UnicodeDecodeError as exc:
-                raise InputError(f"not valid {name} text after its byte-order mark (byte {exc.start})", source) from None
+                raise InputError(f"not valid {name} text after its byte-order mark (byte {exc.start})",
+                                 source) from None
     for name in _ENCODINGS:
         try:
             return data.decode(name)
