@@ -9,6 +9,14 @@ edge facing it and minus the obstacle wedge at the corner itself, so the region 
 up to the disks, which are polygons inscribed in the circles (chord error at most
 ``tolerance_m``): the zone errs on the inside.
 
+The union of many views leaves numerical debris where their edges nearly meet: holes and
+parts of zero or sub-millimetre width. :func:`clean_zone` removes what is narrower than the
+tolerance (width measured as twice the area over the perimeter): such holes are filled (they
+are gaps between inscribed chords, not obstacles: a grown obstacle is at least two margins
+wide) and such parts dropped (which errs on the inside). The zone GeoJSON is valid, its
+rings oriented as RFC 7946 asks (outer counter-clockwise), with coordinates rounded to
+1e-7 degrees (about a centimetre) and no repeated or collinear vertices.
+
 Then time and energy: :func:`reach_for` turns the promise (less loading) and the battery
 into a reach along each heading with the aircraft model (:func:`dronedel.aircraft.max_reach`:
 straight flights out and back, wind triangle per leg, energy reserve). With wind the reach
@@ -40,7 +48,7 @@ from .geo import LocalFrame
 from .routing import Router
 from .routing.visibility import cross
 
-__all__ = ["DispatchZone", "disk_segments", "dispatch_zone", "reach_for"]
+__all__ = ["DispatchZone", "clean_zone", "disk_segments", "dispatch_zone", "reach_for"]
 
 #: Far points per edge shadow (4 gaps over < 180 degrees: chords stay beyond 0.92 of the radius).
 _EDGE_ARC = 5
@@ -51,6 +59,8 @@ _FAR = 1.1
 #: Grid (m) an overlay snaps to when GEOS cannot compute it exactly (a topology conflict
 #: from nearly coincident edges); far below the zone's chord tolerance.
 _SNAP_M = 1e-3
+#: Grid (degrees) the zone's (lon, lat) coordinates are rounded to: about 1 cm.
+_LONLAT_GRID_DEG = 1e-7
 
 
 def disk_segments(radius_m: float, tolerance_m: float) -> int:
@@ -170,14 +180,37 @@ def dispatch_zone(router: Router, reach_m: ArrayLike, *, tolerance_m: float = 1.
             pieces.append(_overlay(shapely.union_all, seen))
         zone = _overlay(shapely.union_all, pieces) if pieces else shapely.Polygon()
     zone = _overlay(shapely.intersection, zone, router.free)
-    return _polygons_only(zone)
+    return clean_zone(zone, tolerance_m)
 
 
-def _polygons_only(geom: shapely.Geometry) -> shapely.Geometry:
+def _width(rings: NDArray) -> NDArray:
+    """Twice the area over the perimeter of each ring (m): the width of a thin strip, 0 for a flat ring."""
+    polygons = shapely.polygons(rings)
+    return 2.0 * shapely.area(polygons) / np.maximum(shapely.length(rings), 1e-300)
+
+
+def clean_zone(geom: shapely.Geometry, tolerance_m: float) -> shapely.Geometry:
+    """The polygonal parts of ``geom`` (local metres) without holes or parts narrower than ``tolerance_m``.
+
+    Holes narrower than the tolerance are filled, parts narrower than it dropped, repeated
+    and collinear vertices removed; the result is a valid Polygon or MultiPolygon (empty
+    Polygon if nothing is left).
+    """
     parts = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and not g.is_empty]
-    if not parts:
+    kept = []
+    for part in parts:
+        shell = part.exterior
+        if not _width(np.array([shell], dtype=object))[0] >= tolerance_m:
+            continue
+        holes = np.array(part.interiors, dtype=object)
+        if holes.size:
+            holes = holes[_width(holes) >= tolerance_m]
+        kept.append(shapely.Polygon(shell, list(holes)))
+    if not kept:
         return shapely.Polygon()
-    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+    zone = kept[0] if len(kept) == 1 else shapely.MultiPolygon(kept)
+    zone = shapely.simplify(zone, 0.0)
+    return zone if zone.is_valid else shapely.make_valid(zone)
 
 
 def reach_for(
@@ -280,7 +313,10 @@ class DispatchZone:
             "tolerance_m": self.tolerance_m,
             "area_km2": round(self.area_km2, 3),
         }
-        geometry = shapely.geometry.mapping(self.lonlat) if not self.lonlat.is_empty else None
+        geometry = None
+        if not self.lonlat.is_empty:
+            rounded = shapely.set_precision(self.lonlat, _LONLAT_GRID_DEG)
+            geometry = shapely.geometry.mapping(shapely.orient_polygons(rounded))
         return {"type": "FeatureCollection",
                 "features": [{"type": "Feature", "properties": props, "geometry": geometry}]}
 
