@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..airspace import FORMATS, Airspace, Exemption, Zone, format_height, read_airspace
+from ..airspace import FORMATS, Airspace, Exemption, Zone, format_height, planning_range, read_airspace
 from ..config import SiteConfig
 from ..errors import InputError
 from ..plot.basemap import plot_airspace
@@ -19,14 +19,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "airspace",
         help="read airspace files, print the zone table and draw the map",
-        description="Read airspace files (GeoJSON, ED-269 JSON or OpenAir; format detected from the content), "
-        "print one line per zone and optionally draw a map.",
+        description="Read airspace files (GeoJSON, ED-269 JSON, OpenAir 1 or 2, the FAA UAS facility map grid or "
+        "national security UAS flight restrictions; format detected from the content), print one line per zone "
+        "and optionally draw a map. With --site only the zones within the site's planning range are kept, and a "
+        "record that cannot be read is an error only where it could lie within that range.",
     )
     parser.add_argument(
         "files", nargs="*", type=Path, metavar="FILE",
         help="airspace file(s); default: the files the --site file lists",
     )
     parser.add_argument("--format", choices=FORMATS, help="read every FILE as this format instead of detecting it")
+    parser.add_argument("--encoding", metavar="NAME",
+                        help="text encoding of every FILE (e.g. utf-8, cp1252, latin-1); default: detected")
+    parser.add_argument("--strict", action="store_true",
+                        help="every record that cannot be read is an error, even outside the planning range")
     add_site_argument(parser, required=False)
     parser.add_argument(
         "--at", metavar="ISO_TIME",
@@ -81,10 +87,12 @@ def run(args: argparse.Namespace) -> int:
         args.files or config.airspace.files, args.format,
         config.site.elevation_m if config else 0.0, tz,
         operating_area=config.airspace.operating_area if config else None,
+        encoding=args.encoding, planning_range=planning_range(config) if config else None, strict=args.strict,
     )
     headers, rows = zone_rows(airspace, at, config)
     print_table(headers, rows)
-    print(f"\n{len(airspace)} zone(s); heights in metres (feet in brackets); AGL over ground at "
+    where = " within the site's planning range" if config else ""
+    print(f"\n{len(airspace)} zone(s){where}; heights in metres (feet in brackets); AGL over ground at "
           f"{airspace.ground_amsl_m:g} m AMSL")
     if args.plot:
         path = plot_airspace(

@@ -27,7 +27,7 @@ from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-from ..airspace.model import Airspace, Restriction, Zone
+from ..airspace.model import Airspace, Exemption, Restriction, Zone
 from ..config import Site
 from ..fileio import save_figure
 from ..geo import LocalFrame
@@ -158,9 +158,11 @@ def draw_basemap(
     """Draw operating area, zones and site on ``ax`` in (lon, lat) degrees; return legend handles.
 
     Zones are filled in their restriction's colour; hatched and unfilled when inactive at
-    ``at``; dashed and faint when their id is in ``authorisations`` (prohibited zones never
-    are); dotted outlines when ``band_agl`` (m AGL) is given and the zone lies above or below
-    it. ``frame`` (or else ``site``, or else the map centre) gives the latitude for the
+    ``at``; dashed and faint when ``authorisations`` cover them (prohibited zones never are;
+    a LAANC grid cell only for a band below its ceiling); dotted outlines when ``band_agl``
+    (m AGL) is given and the zone lies above or below it. Line obstacles (wires, airways)
+    are drawn as their line over a faint hazard strip; grid cells are labelled with their
+    ceiling in feet, other zones with their id. ``frame`` (or else ``site``, or else the map centre) gives the latitude for the
     aspect ratio. ``extent`` is ``(lon_min, lon_max, lat_min, lat_max)``; by default the
     operating area (or all zones) with a margin. With ``legend=False`` pass the returned
     handles to ``ax.legend`` together with your own.
@@ -180,12 +182,23 @@ def draw_basemap(
     view = shapely.box(extent[0], extent[2], extent[1], extent[3])
 
     present: set[Restriction] = set()
-    styles_seen = {"inactive": False, "authorised": False, "outside band": False}
+    styles_seen = {"inactive": False, "authorised": False, "outside band": False, "line": False}
+    ground = airspace.ground_amsl_m
     for zone in sorted(airspace.touching(view), key=lambda z: -z.geometry.area):
         active = zone.is_active(at)
-        authorised = zone.is_authorised(held)
-        in_band = band_agl is None or zone.vertical_overlap(band_agl[0], band_agl[1], airspace.ground_amsl_m)
-        add_geometry(ax, zone.geometry, zorder=2, **_zone_style(zone, active, authorised, in_band))
+        if band_agl is None:
+            authorised, in_band = zone.is_authorised(held), True
+        else:
+            authorised = zone.exemption(*band_agl, ground, authorisations=held) is Exemption.AUTHORISED
+            in_band = zone.authorised_view(held, ground).vertical_overlap(*band_agl, ground)
+        style = _zone_style(zone, active, authorised, in_band)
+        if zone.line is not None:
+            add_geometry(ax, zone.geometry, zorder=2, **{**style, "linewidth": 0.4})
+            add_geometry(ax, zone.line, zorder=3, edgecolor=style["edgecolor"], linewidth=2.0,
+                         linestyle=style.get("linestyle", "-"))
+            styles_seen["line"] = True
+        else:
+            add_geometry(ax, zone.geometry, zorder=2, **style)
         present.add(zone.restriction)
         styles_seen["inactive"] |= not active
         styles_seen["authorised"] |= authorised
@@ -193,7 +206,8 @@ def draw_basemap(
         if labels:
             point = _label_point(zone.geometry.intersection(view))
             if point is not None:
-                ax.annotate(zone.id, (point.x, point.y), fontsize=6, ha="center", va="center", zorder=5,
+                text = zone.id if zone.authorised_ceiling is None else zone.properties.get("ceiling_ft", "")
+                ax.annotate(text, (point.x, point.y), fontsize=6, ha="center", va="center", zorder=5,
                             color="#333333")
     if area is not None:
         add_geometry(ax, area, facecolor="none", edgecolor="black", linewidth=1.6, zorder=3)
@@ -216,6 +230,8 @@ def draw_basemap(
     if styles_seen["outside band"]:
         handles.append(Patch(facecolor="none", edgecolor="#555555", linestyle=(0, (1, 2)),
                              label="above/below the flight band"))
+    if styles_seen["line"]:
+        handles.append(Line2D([], [], color="#555555", linewidth=2.0, label="wire or airway (hazard strip)"))
     if area is not None:
         handles.append(Line2D([], [], color="black", linewidth=1.6, label="operating area"))
     if site is not None:
