@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, time, tzinfo
@@ -39,9 +40,16 @@ def feature_where(index: int, ident: object = None) -> str:
     return f"features[{index}]" + (f" {str(ident)!r}" if ident not in (None, "") else "")
 
 
+#: Letters spelt out before accents are stripped (German convention: Zürich -> zuerich).
+_SPELT_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa", "œ": "oe"})
+
+
 def slugify(text: str) -> str:
-    """Lower-case ASCII letters and digits joined by single hyphens: ``"KCLL Class D"`` -> ``kcll-class-d``."""
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    """Lower-case ASCII letters and digits joined by single hyphens: ``"KCLL Class D"`` -> ``kcll-class-d``,
+    ``"Zürich Süd"`` -> ``zuerich-sued``, ``"Genève"`` -> ``geneve``."""
+    ascii_text = unicodedata.normalize("NFKD", str(text).lower().translate(_SPELT_OUT))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 def parse_days(value: Any) -> frozenset[int]:

@@ -13,6 +13,7 @@ together as one :class:`InputErrors`. Warnings are given once each per file.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -73,6 +74,12 @@ def points_near(coords: Iterable[Any]) -> BaseGeometry | None:
     return shapely.MultiPoint(pairs) if pairs else None
 
 
+def _file_order(problem: Problem) -> float:
+    """The first number in a problem's place (``line 12``, ``features[3]``), for sorting in file order."""
+    number = re.search(r"\d+", problem.where)
+    return int(number.group()) if number else math.inf
+
+
 class Attempt:
     """The outcome of :meth:`ProblemLog.attempt`: ``ok`` is False when the block raised."""
 
@@ -127,7 +134,9 @@ class ProblemLog:
         return bool(self.planning_range.intersects(problem.near))
 
     def finish(self) -> None:
-        """Raise :class:`InputErrors` with every problem that matters; warn about each record skipped."""
+        """Raise :class:`InputErrors` with every problem that matters, in file order; warn about each
+        record skipped."""
+        self.problems.sort(key=_file_order)
         errors = [p for p in self.problems if self.matters(p)]
         if errors:
             raise InputErrors(self.source, errors)
