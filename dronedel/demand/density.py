@@ -109,7 +109,7 @@ def sample_doors(density: Density, area: DemandArea, n: int, rng: np.random.Gene
 
     :class:`InputError` if the density puts (almost) no weight inside the area.
     """
-    out: list[NDArray] = []
+    out: list[NDArray] = [np.empty((0, 2))]
     have = 0
     batch = max(64, 2 * n)
     for _ in range(_MAX_ROUNDS):
@@ -149,7 +149,7 @@ class Cluster:
 
 @dataclass(frozen=True)
 class Clusters:
-    """Gaussian ``clusters`` over a uniform ``background`` share (0-1) of the doors."""
+    """Gaussian ``clusters`` over a ``background`` share (0-1) of the doors uniform over the area."""
 
     clusters: tuple[Cluster, ...]
     background: float = 0.0
@@ -169,7 +169,7 @@ class Clusters:
     def draw(self, rng: np.random.Generator, n: int, area: DemandArea) -> NDArray:
         uniform = rng.random(n) < self.background
         out = np.empty((n, 2))
-        out[uniform] = Uniform().draw(rng, int(uniform.sum()), area)
+        out[uniform] = sample_doors(Uniform(), area, int(uniform.sum()), rng)  # the background lies in the area
         m = int((~uniform).sum())
         if m:
             weights = np.array([c.weight for c in self.clusters], float)
