@@ -98,15 +98,17 @@ class ProblemLog:
         if planning_range is not None:
             shapely.prepare(planning_range)
 
-    def add(self, where: str, message: str, near: BaseGeometry | None = None) -> None:
-        """Note that the record at ``where`` cannot be read, because of ``message``."""
+    def add(self, where: str, message: str, near: Any = None) -> None:
+        """Note that the record at ``where`` cannot be read, because of ``message``; ``near`` is its
+        (lon, lat) geometry, or a callable giving it once the whole file is read (a record's later
+        lines may still place it)."""
         self.problems.append(Problem(where, message, near))
 
     @contextmanager
     def attempt(self, where: str, near: Any = None) -> Iterator[Attempt]:
         """Run the block; a ``ValueError`` (an :class:`InputError` too) it raises becomes a problem.
 
-        ``near`` is a geometry or a callable giving one, evaluated only when there is a problem.
+        ``near`` is a geometry or a callable giving one, evaluated when the file is finished.
         The yielded :class:`Attempt` says whether the block completed.
         """
         outcome = Attempt()
@@ -118,7 +120,7 @@ class ProblemLog:
                 message, place = exc.problem, exc.where or where
             else:
                 message, place = str(exc), where
-            self.add(place, message, near() if callable(near) else near)
+            self.add(place, message, near)
 
     def warn(self, message: str, where: str = "") -> None:
         """An :class:`InputWarning` naming this file (and ``where``); the same text only once."""
@@ -136,7 +138,9 @@ class ProblemLog:
     def finish(self) -> None:
         """Raise :class:`InputErrors` with every problem that matters, in file order; warn about each
         record skipped."""
-        self.problems.sort(key=_file_order)
+        self.problems = sorted(
+            (Problem(p.where, p.message, p.near() if callable(p.near) else p.near) for p in self.problems),
+            key=_file_order)
         errors = [p for p in self.problems if self.matters(p)]
         if errors:
             raise InputErrors(self.source, errors)
