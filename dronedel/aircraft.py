@@ -22,7 +22,7 @@ of the site; headings and tracks are degrees true, wind directions say where it 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,7 @@ __all__ = [
     "GRAVITY", "PHASES", "REASONS", "PLACE_CHECK_S", "Phase", "FlightProfile", "FlightBatch",
     "WindTriangle", "wind_vector", "disc_area", "induced_velocity", "power_w", "hover_power_w", "wind_triangle",
     "accel_time", "scurve_jerk", "leg_time", "corner_overlap", "fly", "fly_many", "straight", "max_reach",
+    "CruiseBatch", "cruise_many", "finish",
 ]
 
 #: Standard gravity (m/s^2).
@@ -525,8 +526,13 @@ class _Fixed:
     ascent_peak: float = 0.0
 
 
-def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None) -> _Fixed:
+def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None,
+                   altitudes: tuple[float, float]) -> _Fixed:
     """Times and energies of the take-off, the door (descent, delivery, ascent) and the landing.
+
+    ``altitudes`` are the outbound and return cruise altitudes (m above home): the take-off
+    climbs to the first and the descent at the door starts from it; the climb at the door
+    ends at the second and the landing starts from it.
 
     The sequence follows the mission (docs/model.md). Take-off: the arming delay and the
     spool-up on the ground, then NAV_TAKEOFF's shaped climb. At the door: NAV_PAYLOAD_PLACE
@@ -540,42 +546,43 @@ def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None
     w = float(np.hypot(*wind_vector(wind)))
     heavy = p.empty_mass_kg + payload
     light = np.full_like(payload, p.empty_mass_kg)
-    alt = p.cruise_alt_m
-    climb = _takeoff_climb(alt, p)
+    out_alt, back_alt = altitudes
 
     def power(mass: NDArray, rate: float = 0.0) -> NDArray:
         return power_w(p, mass, w, rate)
 
-    def land(mass: NDArray) -> tuple[float, NDArray]:
-        """NAV_LAND from cruise altitude to touchdown: descent rate to LAND_ALT_LOW, then land speed."""
+    def land(mass: NDArray, alt: float) -> tuple[float, NDArray]:
+        """NAV_LAND from ``alt`` to touchdown: descent rate to LAND_ALT_LOW, then land speed."""
         low = min(p.land_alt_low_m, alt)
         fast = _shaped_move(alt - low, p.descent_rate_ms, p.vertical_accel_ms2, p.vertical_jerk_ms3, p.land_speed_ms)
         slow = low / p.land_speed_ms
         return fast + slow, power(mass, -p.descent_rate_ms) * fast + power(mass, -p.land_speed_ms) * slow
 
-    def takeoff(mass: NDArray, ground_s: float) -> tuple[float, NDArray]:
-        """NAV_TAKEOFF from the ground: ``ground_s`` with the motors still, the spool-up, the climb."""
+    def takeoff(mass: NDArray, ground_s: float, alt: float) -> tuple[float, NDArray]:
+        """NAV_TAKEOFF to ``alt``: ``ground_s`` with the motors still, the spool-up, the climb."""
+        climb = _takeoff_climb(alt, p)
         return (ground_s + p.spool_up_s + climb,
                 p.avionics_power_w * ground_s + power(mass) * p.spool_up_s + power(mass, p.climb_rate_ms) * climb)
 
     descent_peak = ascent_peak = 0.0
     if p.delivery == "payload_place":
-        t = _shaped_move(alt, p.land_speed_ms, p.vertical_accel_ms2, p.vertical_jerk_ms3, p.land_speed_ms)
+        t = _shaped_move(out_alt, p.land_speed_ms, p.vertical_accel_ms2, p.vertical_jerk_ms3, p.land_speed_ms)
         descent = (t, power(heavy, -p.land_speed_ms) * t)
         dwell = PLACE_CHECK_S + p.delivery_hover_s
         delivery, release = (dwell, power(heavy) * dwell), PLACE_CHECK_S
+        climb = _takeoff_climb(back_alt, p)
         ascent = (climb, power(light, p.climb_rate_ms) * climb)
     elif p.delivery == "land":
-        descent = land(heavy)
+        descent = land(heavy, out_alt)
         delivery = (p.land_detect_s + p.land_dwell_s,
                     power(heavy, -p.land_speed_ms) * p.land_detect_s + p.avionics_power_w * p.land_dwell_s)
         release = 0.0
-        ascent = takeoff(light, 0.0)
+        ascent = takeoff(light, 0.0, back_alt)
     else:
-        height = min(p.winch_height_m if p.delivery == "winch" else p.drop_height_m, alt)
+        height = min(p.winch_height_m if p.delivery == "winch" else p.drop_height_m, out_alt, back_alt)
         limits = _leg_limits(p, vertical=True)
-        down, descent_peak = (float(x[0]) for x in leg_time([alt - height], p.descent_rate_ms, *limits))
-        up, ascent_peak = (float(x[0]) for x in leg_time([alt - height], p.climb_rate_ms, *limits))
+        down, descent_peak = (float(x[0]) for x in leg_time([out_alt - height], p.descent_rate_ms, *limits))
+        up, ascent_peak = (float(x[0]) for x in leg_time([back_alt - height], p.climb_rate_ms, *limits))
         descent = (down, power(heavy, -p.descent_rate_ms) * down)
         lowering = height / p.winch_rate_ms if p.delivery == "winch" else 0.0
         dwell = lowering + p.delivery_hover_s
@@ -583,9 +590,9 @@ def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None
         release = lowering if p.delivery == "winch" else p.delivery_hover_s
         ascent = (up, power(light, p.climb_rate_ms) * up)
 
-    fast, fast_energy = land(light)
+    fast, fast_energy = land(light, back_alt)
     phases = {
-        "takeoff": takeoff(heavy, p.arming_delay_s),
+        "takeoff": takeoff(heavy, p.arming_delay_s, out_alt),
         "descent": descent,
         "delivery": delivery,
         "ascent": ascent,
@@ -603,21 +610,77 @@ def _blend(times: NDArray, energies: NDArray, first: int, second: int, tau: NDAr
         times[:, k] -= tau / 2
 
 
-def _evaluate(legs: _Legs, exists: NDArray, payload_kg: ArrayLike, profile: AircraftProfile,
-              wind: Wind | None) -> FlightBatch:
-    """Whole flights out along ``legs`` and back along them reversed, one per route.
+@dataclass(frozen=True)
+class CruiseBatch:
+    """The horizontal legs of many delivery flights, out loaded and back empty: the part of a
+    flight that does not depend on its cruise altitudes (:func:`cruise_many`); :func:`finish`
+    adds take-off, door and landing at given altitudes. Arrays are per flight."""
 
-    At a winch or drop door the last leg blends into the waypoint leg straight down, and the
-    climb back blends into the first leg home when that leads to a waypoint rather than the
-    landing (:func:`corner_overlap` with a vertical leg).
-    """
+    out: _Cruise
+    back: _Cruise
+    exists: NDArray
+    payload_kg: NDArray
+
+    def __len__(self) -> int:
+        return len(self.exists)
+
+    def take(self, index: NDArray) -> CruiseBatch:
+        """The flights at ``index``."""
+        def pick(c: _Cruise) -> _Cruise:
+            return _Cruise(*(getattr(c, f.name)[index] for f in fields(_Cruise)))
+
+        return CruiseBatch(pick(self.out), pick(self.back), self.exists[index], self.payload_kg[index])
+
+    def put(self, index: NDArray, other: CruiseBatch) -> None:
+        """Write ``other``'s flights into this batch at ``index``."""
+        for mine, theirs in ((self.out, other.out), (self.back, other.back)):
+            for f in fields(_Cruise):
+                getattr(mine, f.name)[index] = getattr(theirs, f.name)
+        self.exists[index] = other.exists
+        self.payload_kg[index] = other.payload_kg
+
+    @classmethod
+    def empty(cls, n: int) -> CruiseBatch:
+        """A batch of ``n`` flights to be filled with :meth:`put`."""
+        def blank() -> _Cruise:
+            return _Cruise(*(np.zeros(n, bool if f.name == "feasible" else int if f.name == "legs" else float)
+                             for f in fields(_Cruise)))
+
+        return cls(blank(), blank(), np.zeros(n, bool), np.zeros(n))
+
+
+def _cruises(legs: _Legs, exists: NDArray, payload_kg: ArrayLike, profile: AircraftProfile,
+             wind: Wind | None) -> CruiseBatch:
     n = legs.n_routes
     payload = np.broadcast_to(np.asarray(payload_kg, float), (n,)).astype(float)
     heavy = profile.empty_mass_kg + payload
     light = np.full(n, profile.empty_mass_kg)
     out = _cruise(legs, heavy, profile, wind, stop_last=profile.delivery == "land")
     back = _cruise(legs.reversed(), light, profile, wind, stop_last=True)
-    fixed = _door_and_home(payload, profile, wind)
+    return CruiseBatch(out, back, np.asarray(exists, bool), payload)
+
+
+def cruise_many(routes: Sequence[Any], payload_kg: ArrayLike, profile: AircraftProfile,
+                wind: Wind | None = None) -> CruiseBatch:
+    """The cruise legs of delivery flights along ``routes`` (as :func:`fly_many` takes them)."""
+    legs, exists = _legs_of(routes)
+    return _cruises(legs, exists, payload_kg, profile, wind)
+
+
+def finish(cruise: CruiseBatch, profile: AircraftProfile, wind: Wind | None = None,
+           altitudes: tuple[float, float] | None = None) -> FlightBatch:
+    """Whole flights from their cruise legs, at the outbound and return cruise ``altitudes``
+    (m above home; default ``cruise_alt_m`` both).
+
+    At a winch or drop door the last leg blends into the waypoint leg straight down, and the
+    climb back blends into the first leg home when that leads to a waypoint rather than the
+    landing (:func:`corner_overlap` with a vertical leg).
+    """
+    out, back, exists, payload = cruise.out, cruise.back, cruise.exists, cruise.payload_kg
+    n = len(cruise)
+    heavy = profile.empty_mass_kg + payload
+    light = np.full(n, profile.empty_mass_kg)
+    fixed = _door_and_home(payload, profile, wind, altitudes or (profile.cruise_alt_m, profile.cruise_alt_m))
 
     times = np.zeros((n, len(PHASES)))
     energies = np.zeros((n, len(PHASES)))
@@ -649,21 +712,23 @@ def _evaluate(legs: _Legs, exists: NDArray, payload_kg: ArrayLike, profile: Airc
 
 
 def fly_many(routes: Sequence[Any], payload_kg: ArrayLike, profile: AircraftProfile,
-             wind: Wind | None = None) -> FlightBatch:
+             wind: Wind | None = None, altitudes: tuple[float, float] | None = None) -> FlightBatch:
     """Evaluate delivery flights along many routes at once.
 
     ``routes`` are polylines in local metres from the site to the door ((n, 2) arrays or
     :class:`dronedel.routing.Route` objects; empty, ``None`` or infinite-length routes are
     infeasible with reason ``no_route``). ``payload_kg`` is a scalar or one value per route.
-    The return flight flies the same polyline backwards with the package gone.
+    The return flight flies the same polyline backwards with the package gone. ``altitudes``
+    are the outbound and return cruise altitudes (m above home; default ``cruise_alt_m`` both).
     """
-    legs, exists = _legs_of(routes)
-    return _evaluate(legs, exists, payload_kg, profile, wind)
+    return finish(cruise_many(routes, payload_kg, profile, wind), profile, wind, altitudes)
 
 
-def fly(route: Any, payload_kg: float, profile: AircraftProfile, wind: Wind | None = None) -> FlightProfile:
-    """Phase-by-phase time and energy of one delivery along ``route`` (local metres, site first)."""
-    return fly_many([route], payload_kg, profile, wind).profile(0)
+def fly(route: Any, payload_kg: float, profile: AircraftProfile, wind: Wind | None = None,
+        altitudes: tuple[float, float] | None = None) -> FlightProfile:
+    """Phase-by-phase time and energy of one delivery along ``route`` (local metres, site first)
+    at the outbound and return cruise ``altitudes`` (m above home; default ``cruise_alt_m``)."""
+    return fly_many([route], payload_kg, profile, wind, altitudes).profile(0)
 
 
 def straight(distance_m: ArrayLike, heading_deg: ArrayLike, payload_kg: ArrayLike, profile: AircraftProfile,
@@ -679,7 +744,7 @@ def straight(distance_m: ArrayLike, heading_deg: ArrayLike, payload_kg: ArrayLik
     rad = np.radians(h)
     flying = d > 0
     legs = _Legs(np.sin(rad)[flying], np.cos(rad)[flying], d[flying], np.flatnonzero(flying), len(d))
-    return _evaluate(legs, np.isfinite(d), m, profile, wind)
+    return finish(_cruises(legs, np.isfinite(d), m, profile, wind), profile, wind)
 
 
 def max_reach(profile: AircraftProfile, payload_kg: float = 0.0, wind: Wind | None = None, *,

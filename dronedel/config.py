@@ -6,19 +6,22 @@ seconds, m/s, kilograms, watt-hours; headings and wind directions in degrees tru
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+
 from .errors import InputError
-from .geo import check_lon_lat
+from .geo import LocalFrame, check_lon_lat
 from .tomlfile import build_dataclass, check_keys, read_toml, sub_table
 
 __all__ = [
     "DELIVERY_METHODS", "SPEED_REFERENCES", "ALTITUDE_LIMIT_M", "Site", "Fleet", "AircraftProfile", "AirspaceConfig",
-    "PlanningOptions", "Wind", "SiteConfig", "load_site", "parse_wind",
+    "PlanningOptions", "Wind", "Pad", "Separation", "CEILING_400FT_M", "SiteConfig", "load_site", "parse_wind",
 ]
 
 #: How the package reaches the door.
@@ -31,7 +34,11 @@ SPEED_REFERENCES = ("ground", "air")
 
 @dataclass(frozen=True)
 class Site:
-    """The depot: ``lon``, ``lat`` degrees WGS84, ground ``elevation_m`` AMSL, IANA ``timezone``."""
+    """The depot: ``lon``, ``lat`` degrees WGS84, ground ``elevation_m`` AMSL, IANA ``timezone``.
+
+    ``geoid_undulation_m`` is the height of the geoid above the WGS84 ellipsoid at the site
+    (EGM96, m; ellipsoidal height = AMSL + undulation), used where no geoid grid is installed.
+    """
 
     lon: float
     lat: float
@@ -39,6 +46,7 @@ class Site:
     elevation_m: float = 0.0
     timezone: str = "UTC"
     heading_deg: float = 0.0
+    geoid_undulation_m: float | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -183,6 +191,150 @@ class PlanningOptions:
 
 
 @dataclass(frozen=True)
+class Pad:
+    """A launch and landing pad at the depot: ``name`` and its position ``east_m``, ``north_m``
+    (metres east and north of the site point, in the site's local frame)."""
+
+    name: str
+    east_m: float = 0.0
+    north_m: float = 0.0
+
+    @property
+    def xy(self) -> tuple[float, float]:
+        """The pad in local metres (x east, y north)."""
+        return (self.east_m, self.north_m)
+
+
+#: The regulatory ceiling for small UAS without an authorisation: 400 ft AGL (14 CFR 107.51;
+#: EU 2019/947 UAS.OPEN.010 uses 120 m), in metres.
+CEILING_400FT_M = 121.92
+
+
+@dataclass(frozen=True)
+class Separation:
+    """How concurrent flights are kept apart: pads, altitude layers, 4D volumes (docs/separation.md).
+
+    ``pads`` are the depot's launch and landing pads (default one at the site point).
+    ``layers_m`` are the cruise altitudes (m AGL, above home) flights may use (default the
+    aircraft's ``cruise_alt_m`` alone); the outbound leg takes the layer of its direction of
+    travel and the return the layer of the opposite direction (:func:`dronedel.intent.layers_for`).
+    ``horizontal_m`` and ``vertical_m`` are the separation standard: two airborne drones are
+    separated when at least one of the two distances is kept. ``lateral_containment_m`` and
+    ``vertical_containment_m`` bound where the aircraft is around its planned track (navigation
+    plus flight technical error, 95 %); a volume's half-width and half-height are the larger of
+    these and half the standard, so disjoint volumes keep the standard. ``time_buffer_s`` plus
+    ``time_buffer_rate`` times the time since take-off widens each volume's time window;
+    ``slice_s`` bounds how long one cruise volume lasts; ``pad_clear_s`` is how long a pad
+    stays occupied after touchdown. ``min_layer_m`` is the obstacle clearance no layer may be
+    below; ``above_400ft`` allows layers above 400 ft AGL (an authorised operation).
+    """
+
+    pads: tuple[Pad, ...] = (Pad("pad-1"),)
+    layers_m: tuple[float, ...] = ()
+    horizontal_m: float = 50.0
+    vertical_m: float = 15.0
+    lateral_containment_m: float = 20.0
+    vertical_containment_m: float = 5.0
+    time_buffer_s: float = 5.0
+    time_buffer_rate: float = 0.01
+    slice_s: float = 20.0
+    pad_clear_s: float = 30.0
+    min_layer_m: float = 30.0
+    above_400ft: bool = False
+
+    @property
+    def half_width_m(self) -> float:
+        """Half the width of a volume around its track (m)."""
+        return max(self.lateral_containment_m, self.horizontal_m / 2)
+
+    @property
+    def half_height_m(self) -> float:
+        """Half the height of a cruise volume around its layer (m)."""
+        return max(self.vertical_containment_m, self.vertical_m / 2)
+
+
+def _check_separation(sep: Separation, aircraft: AircraftProfile, source: str) -> Separation:
+    """``sep`` with its layers filled in from the aircraft, or :class:`InputError` naming the key."""
+    where = "[separation]"
+    for name in ("horizontal_m", "vertical_m", "lateral_containment_m", "vertical_containment_m", "time_buffer_s",
+                 "time_buffer_rate", "pad_clear_s", "min_layer_m"):
+        if not getattr(sep, name) >= 0:
+            raise InputError(f"{name} must not be negative, not {getattr(sep, name)!r}", source, where)
+    if not sep.slice_s > 0:
+        raise InputError(f"slice_s must be positive, not {sep.slice_s!r}", source, where)
+    layers = tuple(sorted(sep.layers_m)) or (aircraft.cruise_alt_m,)
+    if len(set(layers)) != len(layers):
+        raise InputError(f"layers_m {list(sep.layers_m)} names a layer twice", source, where)
+    ceiling = math.inf if sep.above_400ft else CEILING_400FT_M
+    for layer in layers:
+        if layer < sep.min_layer_m:
+            raise InputError(f"layer {layer:g} m AGL is below the obstacle clearance min_layer_m = "
+                             f"{sep.min_layer_m:g} m", source, f"{where} layers_m")
+        if layer > ceiling:
+            raise InputError(f"layer {layer:g} m AGL is above 400 ft ({CEILING_400FT_M:g} m) AGL; set "
+                             "above_400ft = true only for an operation authorised above it", source,
+                             f"{where} layers_m")
+    for a in range(len(layers) - 1):
+        if layers[a + 1] - layers[a] < sep.vertical_m:
+            raise InputError(f"layers {layers[a]:g} and {layers[a + 1]:g} m are closer than the vertical "
+                             f"separation vertical_m = {sep.vertical_m:g} m", source, f"{where} layers_m")
+    names = [p.name for p in sep.pads]
+    if not names:
+        raise InputError("at least one pad is needed", source, f"{where} pads")
+    if len(set(names)) != len(names):
+        raise InputError(f"pad names {names} are not unique", source, f"{where} pads")
+    for a, p in enumerate(sep.pads):
+        for q in sep.pads[a + 1:]:
+            gap = math.hypot(p.east_m - q.east_m, p.north_m - q.north_m)
+            if gap < sep.horizontal_m:
+                raise InputError(f"pads {p.name!r} and {q.name!r} are {gap:.1f} m apart, closer than the "
+                                 f"horizontal separation horizontal_m = {sep.horizontal_m:g} m", source,
+                                 f"{where} pads")
+    return replace(sep, layers_m=layers)
+
+
+def _read_pads(table: Any, site: Site, source: str) -> tuple[Pad, ...]:
+    """Pads from ``[[separation.pads]]``: ``name`` and ``east_m``/``north_m`` or ``lon``/``lat``."""
+    if not isinstance(table, list) or not all(isinstance(t, dict) for t in table):
+        raise InputError("pads must be an array of tables ([[separation.pads]])", source, "[separation] pads")
+    pads = []
+    for k, t in enumerate(table, 1):
+        where = f"[separation] pads #{k}"
+        check_keys(t, ("name", "east_m", "north_m", "lon", "lat"), source, where)
+        by_lonlat, by_metres = {"lon", "lat"} & set(t), {"east_m", "north_m"} & set(t)
+        if by_lonlat and by_metres or len(by_lonlat) == 1 or len(by_metres) == 1:
+            raise InputError("give either east_m and north_m, or lon and lat", source, where)
+        values = {key: t[key] for key in ("east_m", "north_m", "lon", "lat") if key in t}
+        for key, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise InputError(f"{key} must be a finite number, not {value!r}", source, where)
+        if by_lonlat:
+            check_lon_lat(float(t["lon"]), float(t["lat"]), source, where)
+            x, y = LocalFrame(site.lon, site.lat).to_local(float(t["lon"]), float(t["lat"]))
+            east, north = float(np.ravel(x)[0]), float(np.ravel(y)[0])
+        else:
+            east, north = float(t.get("east_m", 0.0)), float(t.get("north_m", 0.0))
+        pads.append(Pad(str(t.get("name", f"pad-{k}")), east, north))
+    return tuple(pads)
+
+
+def _load_separation(data: dict[str, Any], site: Site, aircraft: AircraftProfile, source: str) -> Separation:
+    table = dict(sub_table(data, "separation", source))
+    pads = _read_pads(table.pop("pads"), site, source) if "pads" in table else Separation().pads
+    layers = table.pop("layers_m", [])
+    if not isinstance(layers, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                               and math.isfinite(v) for v in layers):
+        raise InputError(f"layers_m must be a list of finite numbers (m AGL), not {layers!r}", source,
+                         "[separation]")
+    above = table.pop("above_400ft", False)
+    if not isinstance(above, bool):
+        raise InputError(f"above_400ft must be true or false, not {above!r}", source, "[separation]")
+    sep = build_dataclass(Separation, table, source, "separation")
+    return _check_separation(replace(sep, pads=pads, layers_m=tuple(float(v) for v in layers),
+                                     above_400ft=above), aircraft, source)
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything the site file says; ``path`` is the file it came from."""
 
@@ -191,7 +343,12 @@ class SiteConfig:
     aircraft: AircraftProfile = field(default_factory=AircraftProfile)
     airspace: AirspaceConfig = field(default_factory=AirspaceConfig)
     planning: PlanningOptions = field(default_factory=PlanningOptions)
+    separation: Separation = field(default_factory=Separation)
     path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if not self.separation.layers_m:
+            object.__setattr__(self, "separation", replace(self.separation, layers_m=(self.aircraft.cruise_alt_m,)))
 
     def with_planning(self, **changes: Any) -> "SiteConfig":
         return replace(self, planning=replace(self.planning, **changes))
@@ -211,13 +368,16 @@ def load_site(path: str | Path) -> SiteConfig:
     path = Path(path)
     source = str(path)
     data = read_toml(path)
-    check_keys(data, ("site", "fleet", "aircraft", "airspace", "planning"), source, what="section")
+    check_keys(data, ("site", "fleet", "aircraft", "airspace", "planning", "separation"), source, what="section")
     site_table = sub_table(data, "site", source)
     for key in ("lon", "lat"):
         if key not in site_table:
             raise InputError(f"missing {key} (degrees WGS84)", source, "[site]")
     site = build_dataclass(Site, site_table, source, "site")
     check_lon_lat(site.lon, site.lat, source, "[site]")
+    n = site.geoid_undulation_m
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, float)) or not abs(n) < 200):
+        raise InputError(f"geoid_undulation_m must be a number of metres (|N| < 200), not {n!r}", source, "[site]")
     try:
         site.tz
     except (ZoneInfoNotFoundError, ValueError):
@@ -260,5 +420,6 @@ def load_site(path: str | Path) -> SiteConfig:
         raise InputError(str(exc), source, "[planning]") from None
     if planning.promise_s <= 0 or planning.margin_m < 0:
         raise InputError("promise_min must be positive and margin_m non-negative", source, "[planning]")
-    return SiteConfig(site, fleet, aircraft, airspace, planning, path)
+    separation = _load_separation(data, site, aircraft, source)
+    return SiteConfig(site, fleet, aircraft, airspace, planning, separation, path)
 

@@ -93,8 +93,10 @@ def test_plan_invariants(tmp_path_factory, seed, drones, policy, batch_s):
         assert f.reserve_wh >= profile.battery_wh * profile.reserve_fraction - 1e-9
         if policy == "fcfs":
             assert f.loading_s == pytest.approx(d.placed_s)
-        # the route runs from the site to the door and keeps clear of the zones active in flight
-        assert np.allclose(f.route[0], 0.0)
+        # the route runs from the flight's pad to the door and keeps clear of the zones active in flight
+        assert np.allclose(f.route[0], cfg.separation.pads[f.pad].xy)
+        assert set(f.layers) <= set(cfg.separation.layers_m)
+        assert len(cfg.separation.layers_m) == 1 or f.layers[0] != f.layers[1]
         door = FRAME.to_local(*d.door)
         assert np.allclose(f.route[-1], door, atol=1e-6)
         if len(f.route) > 1:

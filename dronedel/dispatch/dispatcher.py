@@ -8,6 +8,15 @@ of the flight window; if they block it, later take-offs up to the promise are tr
 instants the zones change. Drones are never double-booked: each is booked at the end of its
 own timeline.
 
+Flights are strategically deconflicted (ASTM F3548-21): a flight is accepted only if none of
+its operational intent's volumes intersects a volume of an accepted flight
+(:class:`~dronedel.intent.IntentIndex`). Every pad (least recently used first) and every
+pair of cruise layers (the direction-of-travel rule's pair first,
+:func:`~dronedel.intent.layer_options`) is tried, each at its earliest take-off that meets no
+accepted volume within the promise (a conflict moves the take-off on by the least delay that
+clears it; ``fcfs`` only tries the take-off at once); the earliest take-off wins. If none fits, the order is rejected as
+``airspace_conflict`` naming the flights it would meet.
+
 The ``online`` and ``fcfs`` policies decide each order when it is placed. The ``batch``
 policy collects the orders placed in each interval of ``batch_s`` seconds and decides them
 together at its end: shortest cycles first, an order joins the batch's selection if the
@@ -25,7 +34,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import Fleet, Wind
+from ..config import Fleet, Separation, Wind
+from ..intent import (
+    IntentIndex, PlannedPath, Volumes, bearing_deg, cruise_speed_bound, door_altitude, layer_options, volumes_for,
+)
 from ..orders import Order
 from .activity import ZoneActivity
 from .admission import AdmissionLimit
@@ -51,18 +63,31 @@ class _Candidate:
     latest_s: float
 
 
+@dataclass(frozen=True)
+class _Slot:
+    """Where and when a flight fits: take-off (s), the zones and leg for it, its volumes."""
+
+    takeoff_s: float
+    zones: frozenset[str]
+    leg: Leg
+    volumes: Volumes
+
+
 class Dispatcher:
     """Decides orders against a fleet of ``drones`` identical drones at the site.
 
     ``orders`` and ``placed_s`` (seconds after the plan start) are indexed like ``table``'s
     doors. ``policy`` is one of :data:`~dronedel.dispatch.POLICIES`; ``admission`` turns the
     admission control (:class:`AdmissionLimit`) of the ``online`` and ``batch`` policies on or
-    off; ``batch_s`` is the ``batch`` policy's decision interval (s).
+    off; ``batch_s`` is the ``batch`` policy's decision interval (s). ``separation`` gives the
+    pads (as ``table``'s pads, in order), layers and volume sizes; ``deconflict=False`` books
+    flights as if each were alone in the sky (for measuring what deconfliction costs).
     """
 
     def __init__(self, orders: Sequence[Order], placed_s: np.ndarray, table: FlightTable, activity: ZoneActivity,
                  fleet: Fleet, drones: int, promise_s: float, *, policy: str = "online",
-                 admission: bool = True, batch_s: float = 60.0) -> None:
+                 admission: bool = True, batch_s: float = 60.0, separation: Separation | None = None,
+                 deconflict: bool = True) -> None:
         if policy not in POLICIES:
             raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
         if not batch_s > 0:
@@ -79,6 +104,11 @@ class Dispatcher:
         self.admission = AdmissionLimit(drones) if admission and policy != "fcfs" else None
         self.free_at = np.zeros(drones)
         self._heap = [(0.0, d) for d in range(drones)]
+        self.separation = separation or Separation(layers_m=(table.profile.cruise_alt_m,))
+        self.layers = self.separation.layers_m or (table.profile.cruise_alt_m,)
+        self.deconflict = deconflict
+        self.intents = IntentIndex(bin_s=max(self.separation.slice_s, 30.0))
+        self._pad_used = np.zeros(len(table.pads))
 
     # ------------------------------------------------------------------ drones
     def _earliest(self) -> tuple[float, int]:
@@ -122,8 +152,10 @@ class Dispatcher:
         return [self.decide(int(i), wind) for i in indices]
 
     # ------------------------------------------------------------------ decisions
-    def _zones_for(self, takeoff_s: float, i: int, wind: Wind) -> tuple[frozenset[str], Leg]:
-        """The zones active during the flight window from ``takeoff_s``, and the leg around them.
+    def _zones_for(self, takeoff_s: float, i: int, wind: Wind, pad: int = 0,
+                   layers: tuple[float, float] | None = None) -> tuple[frozenset[str], Leg]:
+        """The zones active during the flight window from ``takeoff_s``, and the leg around them from
+        pad ``pad`` at ``layers``.
 
         The window depends on the route and the route on the zones: start from the zones
         active at take-off and add those active until the landing until none is added (the
@@ -131,7 +163,7 @@ class Dispatcher:
         """
         zones = self.activity.during(takeoff_s)
         while True:
-            leg = self.table.leg(zones, wind, i)
+            leg = self.table.leg(zones, wind, i, pad, layers)
             end = takeoff_s + (leg.duration_s if np.isfinite(leg.duration_s) else 0.0)
             wider = zones | self.activity.during(takeoff_s, end)
             if wider == zones:
@@ -230,7 +262,7 @@ class Dispatcher:
 
     def _fly(self, c: _Candidate, now: float, wind: Wind) -> Decision:
         """Book candidate ``c`` (decided at ``now``) on the drone free first, at the first take-off whose
-        flight window's zones let it keep the promise."""
+        flight window's zones and accepted intents let it keep the promise."""
         free, drone = self._earliest()
         start = max(now, free)
         if start > c.latest_s:
@@ -238,16 +270,67 @@ class Dispatcher:
         takeoff = start + self.fleet.loading_s
         latest = c.latest_s + self.fleet.loading_s
         deadline = float(self.placed_s[c.i]) + self.promise_s
-        tries = [takeoff] if self.policy == "fcfs" else [takeoff, *self.activity.changes(takeoff, latest)]
-        blocked = frozenset()
-        for t in tries:
-            zones, leg = self._zones_for(t, c.i, wind)
-            if leg.reason is None and t + leg.door_s <= deadline:
-                return self._accept(c.i, now, drone, t, zones, leg, wind)
-            blocked |= zones - self.activity.always
+        slot, blocked, conflicts = self._place(c.i, takeoff, latest, deadline, wind)
+        if slot is not None:
+            return self._accept(c.i, now, drone, slot, wind)
+        if conflicts:
+            names = ", ".join(repr(self.orders[k].order_id) for k in conflicts[:5])
+            more = f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
+            return self._reject(c.i, now, "airspace_conflict",
+                                f"every pad, layer and take-off before the promise meets the operational intent of "
+                                f"the flight for order {names}{more}")
         names = ", ".join(sorted(blocked)) or "scheduled zones"
         return self._reject(c.i, now, "airspace_closed_at_that_time",
                             f"{names} active during the flight window; no take-off before the promise avoids them")
+
+    def _pads(self) -> list[int]:
+        """Pads, least recently used first."""
+        return [int(p) for p in np.argsort(self._pad_used, kind="stable")]
+
+    def _volumes(self, leg: Leg, wind: Wind) -> Volumes:
+        """The volumes of ``leg`` flown from take-off at 0 s."""
+        profile = self.table.profile
+        path = PlannedPath(0.0, leg.phases_s, leg.route.points, leg.layers, door_altitude(profile, leg.layers),
+                           cruise_speed_bound(profile, wind))
+        return volumes_for(path, self.separation)
+
+    def _place(self, i: int, takeoff: float, latest: float, deadline: float,
+               wind: Wind) -> tuple[_Slot | None, frozenset[str], tuple[int, ...]]:
+        """The earliest take-off in ``[takeoff, latest]`` (s), over pads and layer pairs, whose flight keeps the
+        ``deadline`` around the zones then active and meets no accepted volume. Returns the slot (or None),
+        the scheduled zones that blocked, and the orders (indices) whose intents were in the way."""
+        door = self.table.doors[i]
+        best: _Slot | None = None
+        blocked: frozenset[str] = frozenset()
+        conflicts: tuple[int, ...] = ()
+        templates: dict[tuple, Volumes] = {}
+        for pad in self._pads():
+            for layers in layer_options(bearing_deg(self.table.pads[pad], door), self.layers):
+                t = takeoff
+                while t <= latest and (best is None or t < best.takeoff_s):
+                    zones, leg = self._zones_for(t, i, wind, pad, layers)
+                    if leg.reason is not None or t + leg.door_s > deadline:
+                        blocked |= zones - self.activity.always
+                        later = self.activity.changes(t, latest) if self.policy != "fcfs" else ()
+                        if not len(later):
+                            break
+                        t = float(later[0])
+                        continue
+                    key = (zones, pad, layers)
+                    if key not in templates:
+                        templates[key] = self._volumes(leg, wind)
+                    volumes = templates[key].shifted(t)
+                    hit = self.intents.conflicts(volumes) if self.deconflict else None
+                    if hit is None:
+                        best = _Slot(t, zones, leg, volumes)
+                        break
+                    conflicts = conflicts or hit.owners
+                    if self.policy == "fcfs":  # the baseline dispatches at once or not at all
+                        break
+                    t += max(hit.clear_after_s, 1e-3)
+                if best is not None and best.takeoff_s <= takeoff:
+                    return best, blocked, conflicts
+        return best, blocked, conflicts
 
     def _why(self, i: int, reason: str, zones: frozenset[str]) -> str:
         """Text for an order rejected for ``reason`` around ``zones``, naming the zones involved."""
@@ -263,13 +346,16 @@ class Dispatcher:
             return f"the door is within the {margin:g} m safety margin of zone {names}"
         return _REASON_TEXT[reason]
 
-    def _accept(self, i: int, now: float, drone: int, takeoff: float, zones: frozenset[str], leg: Leg,
-                wind: Wind) -> Decision:
+    def _accept(self, i: int, now: float, drone: int, slot: _Slot, wind: Wind) -> Decision:
+        leg, takeoff = slot.leg, slot.takeoff_s
         land = takeoff + leg.duration_s
         ready = land + self.fleet.turnaround_s
         self._book(drone, ready)
+        self.intents.add(i, slot.volumes)
+        self._pad_used[leg.pad] = land
         flight = Flight(drone, takeoff - self.fleet.loading_s, takeoff, takeoff + leg.door_s, land, ready,
-                        leg.energy_wh, leg.reserve_wh, leg.route.length_m, leg.route.points, zones, wind)
+                        leg.energy_wh, leg.reserve_wh, leg.route.length_m, leg.route.points, slot.zones, wind,
+                        leg.pad, leg.layers, leg.phases_s)
         o = self.orders[i]
         return Decision(o.order_id, o.row, float(self.placed_s[i]), o.weight_kg, (o.lon, o.lat), None,
                         f"drone {drone} delivers {_minutes(flight.door_s - self.placed_s[i])} after the order",

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import SiteConfig, Wind
+from ..config import AircraftProfile, Separation, SiteConfig, Wind
 from ..geo import LocalFrame
+from ..intent import PlannedPath, Volumes, cruise_speed_bound, door_altitude, volumes_for
 
 __all__ = ["REASONS", "POLICIES", "Flight", "Decision", "Plan"]
 
@@ -37,6 +38,8 @@ REASONS = {
     "outside_zone": "even a drone ready at once cannot reach the door within the promise",
     "airspace_closed_at_that_time": "a zone active at the time of the flight blocks it",
     "no_drone_in_time": "no drone is free early enough to keep the promise",
+    "airspace_conflict": "every pad, layer and take-off within the promise would meet an accepted flight's "
+                         "operational intent",
     "fleet_saturated": "the fleet is saturated and this flight is longer than the admission limit "
                        "(or than the flights its batch serves instead)",
     "weather": "the weather grounds the site (wind above its limit, rain or low visibility): set by the "
@@ -52,7 +55,11 @@ class Flight:
     ``door_s``, lands at ``land_s`` and is ready for its next flight at ``ready_s`` (after
     the turnaround). ``route`` ((n, 2) local metres) runs from the site to the door; the
     return flies it backwards. ``zones`` are the ids of the zones active during the flight
-    window that the route keeps clear of (with the safety margin).
+    window that the route keeps clear of (with the safety margin). ``pad`` is the index of the
+    pad it takes off from and lands on (:attr:`~dronedel.config.Separation.pads`), ``layers`` the
+    outbound and return cruise altitudes (m AGL) and ``phases_s`` the duration (s) of each of
+    :data:`dronedel.aircraft.PHASES`; :meth:`path` and :meth:`volumes` give its 4D path and
+    operational intent.
     """
 
     drone: int
@@ -67,6 +74,18 @@ class Flight:
     route: NDArray
     zones: frozenset[str]
     wind: Wind
+    pad: int = 0
+    layers: tuple[float, float] = (0.0, 0.0)
+    phases_s: tuple[float, ...] = ()
+
+    def path(self, profile: AircraftProfile) -> PlannedPath:
+        """The planned 4D path of this flight flown by ``profile``."""
+        return PlannedPath(self.takeoff_s, self.phases_s, self.route, self.layers, door_altitude(profile, self.layers),
+                           cruise_speed_bound(profile, self.wind))
+
+    def volumes(self, profile: AircraftProfile, separation: Separation) -> Volumes:
+        """The volumes of this flight's operational intent (:func:`dronedel.intent.volumes_for`)."""
+        return volumes_for(self.path(profile), separation)
 
 
 @dataclass(frozen=True)

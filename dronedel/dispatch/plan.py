@@ -11,9 +11,10 @@ from numpy.typing import NDArray
 
 from ..airspace.model import Airspace
 from ..config import SiteConfig, Wind
-from ..errors import InputWarning
+from ..errors import InputError, InputWarning
 from ..geo import LocalFrame
 from ..orders import Order, OrderBook
+from ..routing import Router
 from .activity import ZoneActivity
 from .dispatcher import Dispatcher
 from .model import Decision, Plan
@@ -41,12 +42,13 @@ class DayContext:
     table: FlightTable
 
     def dispatcher(self, drones: int | None = None, policy: str = "online", admission: bool = True,
-                   batch_s: float = 60.0) -> Dispatcher:
-        """A fresh dispatcher over these orders for ``drones`` drones (default: the site's fleet)."""
+                   batch_s: float = 60.0, deconflict: bool = True) -> Dispatcher:
+        """A fresh dispatcher over these orders for ``drones`` drones (default: the site's fleet);
+        ``deconflict=False`` ignores the other flights' intents (to measure what deconfliction costs)."""
         cfg = self.config
         return Dispatcher(self.orders, self.placed_s, self.table, self.activity, cfg.fleet,
                           drones or cfg.fleet.drones, cfg.planning.promise_s, policy=policy, admission=admission,
-                          batch_s=batch_s)
+                          batch_s=batch_s, separation=cfg.separation, deconflict=deconflict)
 
 
 def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = None, *, source: str = "",
@@ -74,16 +76,33 @@ def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None =
     orders = [book.orders[k] for k in keep]
     placed = book.seconds()[keep]
     profile = config.aircraft
-    band = (0.0, profile.cruise_alt_m)
+    sep = config.separation
+    band = (0.0, max(sep.layers_m))
     table = FlightTable(airspace, frame, profile, np.column_stack([x, y])[keep],
                         np.array([o.weight_kg for o in orders], float), band=band,
                         margin_m=config.planning.margin_m, authorisations=config.airspace.authorisations,
-                        chunk=chunk)
+                        chunk=chunk, pads=[p.xy for p in sep.pads])
     last = float(placed.max()) if len(placed) else 0.0
     horizon = (min(0.0, float(placed.min()) if len(placed) else 0.0), last + config.planning.promise_s + _HORIZON_PAD_S)
     activity = ZoneActivity(list(table.candidates.values()), book.start, horizon)
-    table.router(activity.always)  # InputError now if the site lies in a zone that is always active
+    router = table.router(activity.always)  # InputError now if the site lies in a zone that is always active
+    _check_pads(config, router)
     return DayContext(config, book, source, frame, orders, placed, invalid, activity, table)
+
+
+def _check_pads(config: SiteConfig, router: Router) -> None:
+    """:class:`InputError` for a pad outside the operating area, inside a blocking zone (with the margin)
+    or without a clear line to the site point (which flights from it may need)."""
+    pads = config.separation.pads
+    xy = np.array([p.xy for p in pads], float)
+    sees = router.sees_origin(xy)
+    blocked = router.blocked(xy)
+    for pad, bad, ok in zip(pads, blocked, sees):
+        if bad or not ok:
+            why = ("lies outside the operating area or inside a blocking zone (with the safety margin)" if bad
+                   else "has no clear line to the site point")
+            raise InputError(f"pad {pad.name!r} at ({pad.east_m:.1f}, {pad.north_m:.1f}) m {why}",
+                             str(config.path or "site"), "[separation] pads")
 
 
 def plan_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = None, *, drones: int | None = None,

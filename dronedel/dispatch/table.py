@@ -9,14 +9,14 @@ call, so the per-order dispatch loop only looks numbers up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from ..aircraft import PHASES, fly_many
+from ..aircraft import PHASES, CruiseBatch, cruise_many, finish
 from ..airspace.model import Airspace, Zone
 from ..config import AircraftProfile, Wind
 from ..errors import InputError
@@ -37,7 +37,9 @@ class Leg:
 
     ``delivery_s``/``delivery_wh`` are the delivery action's time and energy, ``release_s``
     the offset into it at which the package is delivered. ``reason`` is None when feasible, else a decision reason (see
-    :data:`dronedel.dispatch.REASONS`); ``route`` is the local-metre polyline site -> door.
+    :data:`dronedel.dispatch.REASONS`); ``route`` is the local-metre polyline pad -> door. ``phases_s`` holds
+    the duration (s) of each of :data:`dronedel.aircraft.PHASES`; ``pad`` is the pad's index and ``layers``
+    the outbound and return cruise altitudes (m AGL).
     """
 
     door_s: float
@@ -49,6 +51,9 @@ class Leg:
     release_s: float
     reason: str | None
     route: Route
+    phases_s: tuple[float, ...] = ()
+    pad: int = 0
+    layers: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass
@@ -83,16 +88,19 @@ class _Sheet:
 
 
 class FlightTable:
-    """Flights to ``doors_xy`` ((n, 2) local metres) carrying ``payload_kg`` ((n,) kg).
+    """Flights to ``doors_xy`` ((n, 2) local metres) carrying ``payload_kg`` ((n,) kg) from ``pads``.
 
     ``airspace`` zones that can block the altitude band ``band`` (m AGL) are candidates; a
     zone set is a frozenset of their ids. Routers grow zones by ``margin_m`` and shrink the
-    operating area by it (see :meth:`dronedel.routing.Router.for_airspace`).
+    operating area by it (see :meth:`dronedel.routing.Router.for_airspace`). ``pads`` are the
+    take-off and landing points ((x, y) local metres, each seeing the site point); a flight
+    from a pad flies the site's route from there (:meth:`dronedel.routing.Router.from_point`).
     """
 
     def __init__(self, airspace: Airspace, frame: LocalFrame, profile: AircraftProfile, doors_xy: NDArray,
                  payload_kg: NDArray, *, band: tuple[float, float], margin_m: float,
-                 authorisations: Iterable[str] = (), chunk: int = 512) -> None:
+                 authorisations: Iterable[str] = (), chunk: int = 512,
+                 pads: Sequence[tuple[float, float]] = ((0.0, 0.0),)) -> None:
         self.airspace = airspace
         self.frame = frame
         self.profile = profile
@@ -102,13 +110,15 @@ class FlightTable:
         self.margin_m = margin_m
         self.authorisations = tuple(authorisations)
         self.chunk = chunk
+        self.pads = tuple((float(x), float(y)) for x, y in pads)
         self.candidates: dict[str, Zone] = {
             z.id: z for z in airspace.blocking(band[0], band[1], None, None, self.authorisations)
         }
         self._local: dict[str, shapely.Geometry] = {}
         self._routers: dict[frozenset[str], Router | InputError] = {}
-        self._routes: dict[frozenset[str], NDArray] = {}
-        self._sheets: dict[tuple[frozenset[str], Wind], _Sheet] = {}
+        self._routes: dict[tuple[frozenset[str], int], NDArray] = {}
+        self._sheets: dict[tuple[frozenset[str], Wind, int, tuple[float, float]], _Sheet] = {}
+        self._cruises: dict[tuple[frozenset[str], Wind, int], tuple[NDArray, CruiseBatch]] = {}
 
     def router(self, zones: frozenset[str]) -> Router:
         """The router around exactly the zones ``zones`` (ids); InputError if the site is blocked."""
@@ -138,19 +148,23 @@ class FlightTable:
                 out.append((self.candidates[zone_id], gap))
         return out
 
-    def routes(self, zones: frozenset[str], index: NDArray) -> NDArray:
-        """Routes (object array of :class:`Route`) to doors ``index`` around the zones ``zones``.
+    def routes(self, zones: frozenset[str], index: NDArray, pad: int | None = None) -> NDArray:
+        """Routes (object array of :class:`Route`) from pad ``pad`` (None: the site point) to doors ``index``
+        around the zones ``zones``.
 
         If the site itself is blocked (a zone over it), every route is unreachable with the
         router's message as its reason, and the flight's reason is ``site_blocked``.
         """
-        routes = self._routes.get(zones)
+        routes = self._routes.get((zones, pad))
         if routes is None:
-            routes = self._routes[zones] = np.full(len(self.doors), None, object)
+            routes = self._routes[(zones, pad)] = np.full(len(self.doors), None, object)
         todo = index[np.equal(routes[index], None)]
         if todo.size:
             try:
-                found = self.router(zones).routes(self.doors[todo])
+                if pad is None or self.pads[pad] == (0.0, 0.0):
+                    found = self.router(zones).routes(self.doors[todo])
+                else:
+                    found = self.router(zones).from_point(self.pads[pad], list(self.routes(zones, todo)))
             except InputError as exc:
                 found = [Route(np.empty((0, 2)), np.inf, f"site_blocked: {exc}") for _ in todo]
             filled = np.empty(len(found), object)
@@ -158,9 +172,22 @@ class FlightTable:
             routes[todo] = filled
         return routes[index]
 
-    def _fill(self, sheet: _Sheet, zones: frozenset[str], wind: Wind, index: NDArray) -> None:
-        routes = self.routes(zones, index)
-        batch = fly_many(routes, self.payload[index], self.profile, wind)
+    def _cruise_legs(self, zones: frozenset[str], wind: Wind, pad: int, index: NDArray) -> CruiseBatch:
+        """The cruise legs (altitude-independent) of doors ``index`` from pad ``pad``, computed once."""
+        key = (zones, wind, pad)
+        if key not in self._cruises:
+            self._cruises[key] = (np.zeros(len(self.doors), bool), CruiseBatch.empty(len(self.doors)))
+        known, batch = self._cruises[key]
+        todo = index[~known[index]]
+        if todo.size:
+            batch.put(todo, cruise_many(self.routes(zones, todo, pad), self.payload[todo], self.profile, wind))
+            known[todo] = True
+        return batch.take(index)
+
+    def _fill(self, sheet: _Sheet, key: tuple[frozenset[str], Wind, int, tuple[float, float]], index: NDArray) -> None:
+        zones, wind, pad, layers = key
+        routes = self.routes(zones, index, pad)
+        batch = finish(self._cruise_legs(zones, wind, pad, index), self.profile, wind, layers)
         reason = batch.reason.copy()
         for k, route in enumerate(routes):
             if route.reason is not None and reason[k] != "overweight":
@@ -172,13 +199,15 @@ class FlightTable:
         sheet.reason[index] = reason
         sheet.known[index] = True
 
-    def sheet(self, zones: frozenset[str], wind: Wind, index: int | None = None) -> _Sheet:
-        """The sheet for (zones, wind) with door ``index`` (None: every door) computed.
+    def sheet(self, zones: frozenset[str], wind: Wind, index: int | None = None, pad: int = 0,
+              layers: tuple[float, float] | None = None) -> _Sheet:
+        """The sheet for (zones, wind, pad, layers) with door ``index`` (None: every door) computed.
 
-        Doors are computed ``chunk`` at a time: the router answers moderate batches faster
-        than one huge one.
+        ``layers`` are the outbound and return cruise altitudes (m AGL; default the aircraft's
+        ``cruise_alt_m``). Doors are computed ``chunk`` at a time: the router answers moderate
+        batches faster than one huge one.
         """
-        key = (zones, wind)
+        key = (zones, wind, pad, self._layers(layers))
         sheet = self._sheets.get(key)
         if sheet is None:
             sheet = self._sheets[key] = _Sheet(len(self.doors))
@@ -189,13 +218,19 @@ class FlightTable:
         else:
             todo = index + np.flatnonzero(~sheet.known[index:index + self.chunk])
         for k in range(0, len(todo), self.chunk):
-            self._fill(sheet, zones, wind, todo[k:k + self.chunk])
+            self._fill(sheet, key, todo[k:k + self.chunk])
         return sheet
 
-    def leg(self, zones: frozenset[str], wind: Wind, i: int) -> Leg:
-        """Door ``i``'s flight around the zones ``zones`` in ``wind``."""
-        s = self.sheet(zones, wind, i)
+    def _layers(self, layers: tuple[float, float] | None) -> tuple[float, float]:
+        alt = self.profile.cruise_alt_m
+        return (alt, alt) if layers is None else (float(layers[0]), float(layers[1]))
+
+    def leg(self, zones: frozenset[str], wind: Wind, i: int, pad: int = 0,
+            layers: tuple[float, float] | None = None) -> Leg:
+        """Door ``i``'s flight from pad ``pad`` around the zones ``zones`` in ``wind`` at the cruise
+        ``layers`` (outbound, return; m AGL; default ``cruise_alt_m``)."""
+        s = self.sheet(zones, wind, i, pad, layers)
         t, e = s.times[i], s.energies[i]
         return Leg(float(t[:_DELIVERY].sum() + s.release[i]), float(t.sum()), float(e.sum()), float(s.reserve[i]),
                    float(t[_DELIVERY]), float(e[_DELIVERY]), float(s.release[i]), s.reason[i],
-                   self._routes[zones][i])
+                   self._routes[(zones, pad)][i], tuple(map(float, t)), pad, self._layers(layers))

@@ -334,3 +334,39 @@ class Router:
             points = np.vstack([self.nodes[chain[::-1]], target])
             out.append(Route(points, float(total)))
         return out
+
+    def sees_origin(self, xy: ArrayLike) -> NDArray:
+        """True where the straight segment from a point ((n, 2) metres) to the origin is clear."""
+        xy = np.asarray(xy, float).reshape(-1, 2)
+        free = ~self.blocked(xy)
+        out = np.zeros(len(xy), bool)
+        at = np.flatnonzero(free)
+        out[at] = self.space.visible(xy[at], np.repeat([self.origin], len(at), axis=0))
+        return out
+
+    def from_point(self, start: tuple[float, float], routes: Sequence[Route]) -> list[Route]:
+        """``routes`` (from the origin) flown from ``start``, a point that sees the origin (a pad beside
+        the site): straight to each route's first turn (or its target) where ``start`` sees it, else by
+        way of the origin. Not the shortest path from ``start``, but clear of every obstacle like the
+        route itself; unreachable routes stay unreachable.
+        """
+        start_xy = np.asarray(start, float)
+        vertex_of = {(float(x), float(y)): int(v) for (x, y), v in zip(self.nodes[1:], self.node_vertex[1:])}
+        reachable = [k for k, r in enumerate(routes) if r.reachable and len(r.points) >= 2]
+        first = np.array([routes[k].points[1] for k in reachable], float).reshape(-1, 2)
+        # the first turn is a ring vertex (its index lets the test start along the boundary); a target is not
+        index = np.array([vertex_of.get((float(x), float(y)), -1) if len(routes[j].points) > 2 else -1
+                          for (x, y), j in zip(first, reachable)], int)
+        direct = self.space.visible(np.repeat([start_xy], len(first), axis=0), first, None, index)
+        out = list(routes)
+        to_origin = float(np.hypot(*(start_xy - np.array(self.origin))))
+        for k, straight in zip(reachable, direct):
+            pts = routes[k].points
+            if straight:
+                points = np.vstack([start_xy, pts[1:]])
+                length = routes[k].length_m - float(np.hypot(*(pts[1] - pts[0]))) + float(np.hypot(*(pts[1] - start_xy)))
+            else:
+                points = np.vstack([start_xy, pts])
+                length = routes[k].length_m + to_origin
+            out[k] = Route(points, length)
+        return out

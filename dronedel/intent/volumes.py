@@ -1,0 +1,159 @@
+"""4D volumes of a flight's operational intent, as ASTM F3548-21 strategic coordination uses them.
+
+Each volume is a plan-view *capsule* (a segment buffered by a radius: a circle where the
+segment is a point), an altitude band and a time window. A flight gets one volume for the
+climb over its pad, one per slice of each cruise leg (cut at every turn and at most
+``slice_s`` of flight long, so volumes stay "as small as practical"), one for the descent,
+delivery and climb at the door, and one for the landing (which keeps the pad until
+``pad_clear_s`` after touchdown). The radius is :attr:`Separation.half_width_m` and cruise
+bands are the layer plus or minus :attr:`Separation.half_height_m`: two flights whose volumes
+do not intersect are then at least the separation standard apart, horizontally or vertically.
+
+Time windows hold the planned path (:class:`~dronedel.intent.path.PlannedPath`): a slice from
+arc length ``s_a`` to ``s_b`` of a cruise phase ``[t0, t1]`` of length ``L`` is flown within
+``[t0 + s_a / v, t1 - (L - s_b) / v]`` by any flight no faster than ``v``; each window then
+widens by ``time_buffer_s + time_buffer_rate * (time since take-off)`` on both sides.
+
+Units: local metres (x east, y north), metres AGL, seconds after the plan start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..config import Separation
+from .path import PlannedPath, arc_lengths
+
+__all__ = ["KINDS", "Volumes", "volumes_for", "segment_distance"]
+
+#: What each volume covers, by its ``kind`` code.
+KINDS = ("climb", "outbound", "door", "return", "landing")
+_CLIMB, _OUT, _DOOR, _BACK, _LAND = range(len(KINDS))
+
+
+@dataclass(frozen=True)
+class Volumes:
+    """Capsule volumes as parallel arrays: segment ``(ax, ay) -> (bx, by)`` buffered by ``radius``
+    (local metres), altitudes ``[z_lo, z_hi]`` (m AGL), times ``[t_lo, t_hi]`` (s), ``kind`` codes
+    into :data:`KINDS`."""
+
+    ax: NDArray
+    ay: NDArray
+    bx: NDArray
+    by: NDArray
+    radius: NDArray
+    z_lo: NDArray
+    z_hi: NDArray
+    t_lo: NDArray
+    t_hi: NDArray
+    kind: NDArray
+
+    def __len__(self) -> int:
+        return len(self.ax)
+
+    def shifted(self, dt: float) -> Volumes:
+        """The same volumes ``dt`` seconds later."""
+        return Volumes(self.ax, self.ay, self.bx, self.by, self.radius, self.z_lo, self.z_hi, self.t_lo + dt,
+                       self.t_hi + dt, self.kind)
+
+    def take(self, index: NDArray) -> Volumes:
+        """The volumes at ``index``."""
+        return Volumes(*(getattr(self, f.name)[index] for f in fields(self)))
+
+    @classmethod
+    def concat(cls, parts: list[Volumes]) -> Volumes:
+        """All volumes of ``parts``, in order."""
+        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
+
+    def contains(self, xyz: NDArray, t: NDArray) -> NDArray:
+        """True where point ``xyz[k]`` ((m, 3) metres, z AGL) at time ``t[k]`` lies in at least one volume."""
+        xyz = np.asarray(xyz, float).reshape(-1, 3)
+        t = np.asarray(t, float).ravel()
+        out = np.zeros(len(t), bool)
+        for v in range(len(self)):
+            live = ~out & (t >= self.t_lo[v]) & (t <= self.t_hi[v])
+            live &= (xyz[:, 2] >= self.z_lo[v]) & (xyz[:, 2] <= self.z_hi[v])
+            if live.any():
+                d = _point_segment(xyz[live, 0], xyz[live, 1], self.ax[v], self.ay[v], self.bx[v], self.by[v])
+                out[np.flatnonzero(live)[d <= self.radius[v]]] = True
+        return out
+
+
+def _point_segment(px: NDArray, py: NDArray, ax: NDArray, ay: NDArray, bx: NDArray, by: NDArray) -> NDArray:
+    """Distance from points p to segments a-b (arrays broadcast), metres."""
+    dx, dy = bx - ax, by - ay
+    dd = dx * dx + dy * dy
+    u = np.where(dd > 0, ((px - ax) * dx + (py - ay) * dy) / np.where(dd > 0, dd, 1.0), 0.0)
+    u = np.clip(u, 0.0, 1.0)
+    return np.hypot(px - (ax + u * dx), py - (ay + u * dy))
+
+
+def segment_distance(a: Volumes, b: Volumes) -> NDArray:
+    """Plan-view distance (m) between the segments of ``a[k]`` and ``b[k]`` (0 where they cross)."""
+    def orient(px, py, qx, qy, rx, ry):
+        return np.sign((qx - px) * (ry - py) - (qy - py) * (rx - px))
+
+    o1 = orient(a.ax, a.ay, a.bx, a.by, b.ax, b.ay)
+    o2 = orient(a.ax, a.ay, a.bx, a.by, b.bx, b.by)
+    o3 = orient(b.ax, b.ay, b.bx, b.by, a.ax, a.ay)
+    o4 = orient(b.ax, b.ay, b.bx, b.by, a.bx, a.by)
+    crossing = (o1 * o2 < 0) & (o3 * o4 < 0)
+    d = np.minimum.reduce([
+        _point_segment(a.ax, a.ay, b.ax, b.ay, b.bx, b.by), _point_segment(a.bx, a.by, b.ax, b.ay, b.bx, b.by),
+        _point_segment(b.ax, b.ay, a.ax, a.ay, a.bx, a.by), _point_segment(b.bx, b.by, a.ax, a.ay, a.bx, a.by),
+    ])
+    return np.where(crossing, 0.0, d)
+
+
+def _slices(route: NDArray, piece_m: float) -> tuple[NDArray, NDArray, NDArray]:
+    """Cut a polyline into straight pieces at most ``piece_m`` long, cut at every vertex too: the
+    pieces' start and end points ((k, 2) each) and the arc lengths (k + 1,) of the cuts."""
+    cum = arc_lengths(route)
+    legs = np.diff(cum)
+    n = np.maximum(np.ceil(legs / piece_m - 1e-9).astype(int), 1)
+    leg = np.repeat(np.arange(len(legs)), n)
+    step = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + 1
+    cuts = np.r_[cum[0], cum[leg] + legs[leg] * step / n[leg]]
+    cuts[np.r_[0, np.cumsum(n)]] = cum  # the vertices themselves, exactly
+    u = np.r_[0.0, step / n[leg]][:, None]
+    a = np.r_[0, leg][:, None]
+    pts = route[a[:, 0]] + u * (route[np.minimum(a[:, 0] + 1, len(route) - 1)] - route[a[:, 0]])
+    pts[np.r_[0, np.cumsum(n)]] = route
+    return pts[:-1], pts[1:], cuts
+
+
+def volumes_for(path: PlannedPath, sep: Separation) -> Volumes:
+    """The volumes of ``path`` under the separation settings ``sep`` (see the module notes)."""
+    b = path.bounds_s
+    r, hh = sep.half_width_m, sep.half_height_m
+    out_alt, back_alt = path.layers
+    v = path.speed_ms
+    route = np.asarray(path.route, float)
+    pad, door = route[0], route[-1]
+    def point(xy: NDArray, z_hi: float, t0: float, t1: float, kind: int) -> NDArray:
+        return np.array([[*xy, *xy, 0.0, z_hi, t0, t1, kind]], float)
+
+    parts = [point(pad, out_alt + hh, b[0], b[1], _CLIMB)]
+    length = float(arc_lengths(route)[-1])
+    for k, alt, kind, line in ((1, out_alt, _OUT, route), (5, back_alt, _BACK, route[::-1])):
+        if length <= 0:
+            continue
+        starts, ends, cuts = _slices(line, v * sep.slice_s)
+        speed = max(v, length / (b[k + 1] - b[k])) if b[k + 1] > b[k] else np.inf
+        lo = b[k] + cuts[:-1] / speed
+        hi = b[k + 1] - (length - cuts[1:]) / speed
+        n = len(starts)
+        parts.append(np.column_stack([starts, ends, np.full(n, alt - hh), np.full(n, alt + hh),
+                                      np.minimum(lo, hi), np.maximum(lo, hi), np.full(n, kind)]))
+    parts.append(point(door, max(out_alt, back_alt) + hh, b[2], b[5], _DOOR))
+    parts.append(point(pad, back_alt + hh, b[6], b[7] + sep.pad_clear_s, _LAND))
+
+    a = np.vstack(parts)
+    t_lo, t_hi = a[:, 6], a[:, 7]
+    t_lo = t_lo - (sep.time_buffer_s + sep.time_buffer_rate * (t_lo - b[0]))
+    t_hi = t_hi + (sep.time_buffer_s + sep.time_buffer_rate * (t_hi - b[0]))
+    return Volumes(a[:, 0], a[:, 1], a[:, 2], a[:, 3], np.full(len(a), r), a[:, 4], a[:, 5], t_lo, t_hi,
+                   a[:, 8].astype(np.int8))
