@@ -21,7 +21,7 @@ from .tomlfile import build_dataclass, check_keys, read_toml, sub_table
 
 __all__ = [
     "DELIVERY_METHODS", "SPEED_REFERENCES", "ALTITUDE_LIMIT_M", "Site", "Fleet", "AircraftProfile", "AirspaceConfig",
-    "PlanningOptions", "Wind", "Pad", "Separation", "CEILING_400FT_M", "SiteConfig", "load_site", "parse_wind",
+    "PlanningOptions", "Wind", "Pad", "Separation", "SiteConfig", "load_site", "parse_wind",
 ]
 
 #: How the package reaches the door.
@@ -205,11 +205,6 @@ class Pad:
         return (self.east_m, self.north_m)
 
 
-#: The regulatory ceiling for small UAS without an authorisation: 400 ft AGL (14 CFR 107.51;
-#: EU 2019/947 UAS.OPEN.010 uses 120 m), in metres.
-CEILING_400FT_M = 121.92
-
-
 @dataclass(frozen=True)
 class Separation:
     """How concurrent flights are kept apart: pads, altitude layers, 4D volumes (docs/separation.md).
@@ -226,7 +221,7 @@ class Separation:
     ``time_buffer_rate`` times the time since take-off widens each volume's time window;
     ``slice_s`` bounds how long one cruise volume lasts; ``pad_clear_s`` is how long a pad
     stays occupied after touchdown. ``min_layer_m`` is the obstacle clearance no layer may be
-    below; ``above_400ft`` allows layers above 400 ft AGL (an authorised operation).
+    below; no layer may be above ``[airspace] altitude_limit_m`` (120 m AGL unless authorised).
     """
 
     pads: tuple[Pad, ...] = (Pad("pad-1"),)
@@ -240,7 +235,6 @@ class Separation:
     slice_s: float = 20.0
     pad_clear_s: float = 30.0
     min_layer_m: float = 30.0
-    above_400ft: bool = False
 
     @property
     def half_width_m(self) -> float:
@@ -253,7 +247,7 @@ class Separation:
         return max(self.vertical_containment_m, self.vertical_m / 2)
 
 
-def _check_separation(sep: Separation, aircraft: AircraftProfile, source: str) -> Separation:
+def _check_separation(sep: Separation, aircraft: AircraftProfile, limit_m: float, source: str) -> Separation:
     """``sep`` with its layers filled in from the aircraft, or :class:`InputError` naming the key."""
     where = "[separation]"
     for name in ("horizontal_m", "vertical_m", "lateral_containment_m", "vertical_containment_m", "time_buffer_s",
@@ -265,15 +259,13 @@ def _check_separation(sep: Separation, aircraft: AircraftProfile, source: str) -
     layers = tuple(sorted(sep.layers_m)) or (aircraft.cruise_alt_m,)
     if len(set(layers)) != len(layers):
         raise InputError(f"layers_m {list(sep.layers_m)} names a layer twice", source, where)
-    ceiling = math.inf if sep.above_400ft else CEILING_400FT_M
     for layer in layers:
         if layer < sep.min_layer_m:
             raise InputError(f"layer {layer:g} m AGL is below the obstacle clearance min_layer_m = "
                              f"{sep.min_layer_m:g} m", source, f"{where} layers_m")
-        if layer > ceiling:
-            raise InputError(f"layer {layer:g} m AGL is above 400 ft ({CEILING_400FT_M:g} m) AGL; set "
-                             "above_400ft = true only for an operation authorised above it", source,
-                             f"{where} layers_m")
+        if layer > limit_m:
+            raise InputError(f"layer {layer:g} m AGL is above {limit_m:g} m AGL; if the operation is authorised "
+                             "to fly higher, say so with [airspace] altitude_limit_m", source, f"{where} layers_m")
     for a in range(len(layers) - 1):
         if layers[a + 1] - layers[a] < sep.vertical_m:
             raise InputError(f"layers {layers[a]:g} and {layers[a + 1]:g} m are closer than the vertical "
@@ -318,7 +310,8 @@ def _read_pads(table: Any, site: Site, source: str) -> tuple[Pad, ...]:
     return tuple(pads)
 
 
-def _load_separation(data: dict[str, Any], site: Site, aircraft: AircraftProfile, source: str) -> Separation:
+def _load_separation(data: dict[str, Any], site: Site, aircraft: AircraftProfile, limit_m: float,
+                     source: str) -> Separation:
     table = dict(sub_table(data, "separation", source))
     pads = _read_pads(table.pop("pads"), site, source) if "pads" in table else Separation().pads
     layers = table.pop("layers_m", [])
@@ -326,12 +319,9 @@ def _load_separation(data: dict[str, Any], site: Site, aircraft: AircraftProfile
                                                and math.isfinite(v) for v in layers):
         raise InputError(f"layers_m must be a list of finite numbers (m AGL), not {layers!r}", source,
                          "[separation]")
-    above = table.pop("above_400ft", False)
-    if not isinstance(above, bool):
-        raise InputError(f"above_400ft must be true or false, not {above!r}", source, "[separation]")
     sep = build_dataclass(Separation, table, source, "separation")
-    return _check_separation(replace(sep, pads=pads, layers_m=tuple(float(v) for v in layers),
-                                     above_400ft=above), aircraft, source)
+    return _check_separation(replace(sep, pads=pads, layers_m=tuple(float(v) for v in layers)), aircraft, limit_m,
+                             source)
 
 
 @dataclass(frozen=True)
@@ -420,6 +410,6 @@ def load_site(path: str | Path) -> SiteConfig:
         raise InputError(str(exc), source, "[planning]") from None
     if planning.promise_s <= 0 or planning.margin_m < 0:
         raise InputError("promise_min must be positive and margin_m non-negative", source, "[planning]")
-    separation = _load_separation(data, site, aircraft, source)
+    separation = _load_separation(data, site, aircraft, airspace.altitude_limit_m, source)
     return SiteConfig(site, fleet, aircraft, airspace, planning, separation, path)
 
