@@ -228,3 +228,15 @@ def test_heights_in_each_reference_of_the_specification():
     (zone,) = parse_openair(text)
     assert zone.floor.metres == pytest.approx(304.8) and zone.ceiling.metres == pytest.approx(14500 * FT)
     assert math.isinf(parse_openair(text.replace("FL145", "UNL"))[0].ceiling.metres)
+
+
+def test_wires_and_airways_are_drawn_as_lines(zones):
+    from matplotlib.figure import Figure
+
+    from dronedel.plot.basemap import draw_basemap
+
+    ax = Figure().add_subplot()
+    handles = draw_basemap(ax, Airspace(list(zones.values())), band_agl=(0.0, 60.0))
+    unfilled = [p for p in ax.patches if not p.get_fill()]
+    assert len(unfilled) == 3  # the airway's centreline and the two wires
+    assert any(h.get_label() == "wire or airway (hazard strip)" for h in handles)
