@@ -20,7 +20,7 @@ from ..errors import DronedelError
 __all__ = ["main", "build_parser"]
 
 #: Subcommand modules of this package, in the order ``--help`` lists them.
-COMMAND_MODULES = ("demo", "airspace", "zone", "plan", "simulate", "mission", "upload", "download", "sitl", "demand", "study")
+COMMAND_MODULES = ("demo", "airspace", "zone", "plan", "simulate", "mission", "upload", "download", "sitl", "demand", "study", "serve", "replay")
 
 
 def build_parser() -> argparse.ArgumentParser:

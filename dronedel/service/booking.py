@@ -12,7 +12,6 @@ nothing here decides anything itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -30,25 +29,18 @@ HORIZON_S = 8 * 86400.0
 
 
 class SharedRouterTable(FlightTable):
-    """A flight table over some doors that takes its routers from ``base`` (same airspace and site)."""
+    """A flight table over the doors of every order so far that takes its routers from ``base`` (same airspace
+    and site); flights are computed only for the doors asked about (the orders being decided)."""
 
     def __init__(self, base: FlightTable, doors_xy: np.ndarray, payload_kg: np.ndarray) -> None:
+        pads = {"pads": base.pads} if hasattr(base, "pads") else {}
         super().__init__(base.airspace, base.frame, base.profile, doors_xy, payload_kg, band=base.band,
-                         margin_m=base.margin_m, authorisations=base.authorisations, chunk=base.chunk)
+                         margin_m=base.margin_m, authorisations=base.authorisations, chunk=base.chunk, **pads)
         self.base = base
 
     def router(self, zones: frozenset[str]) -> Router:
         """``base``'s router around ``zones``."""
         return self.base.router(zones)
-
-
-@dataclass(frozen=True)
-class Booking:
-    """What the dispatcher must know of a drone after a restart: free at ``ready_s``; ``cycle_s`` and
-    ``placed_s`` of the recent flights feed its admission control."""
-
-    drone: int
-    ready_s: float
 
 
 class LiveDispatcher:
@@ -63,6 +55,10 @@ class LiveDispatcher:
         self.policy = policy
         self.context = self._context(airspace, now_s)
         self.dispatcher = self.context.dispatcher(policy=policy)
+        self._orders: list[Order] = []
+        self._placed = np.empty(0)
+        self._doors = np.empty((0, 2))
+        self._payload = np.empty(0)
 
     def _context(self, airspace: Airspace, now_s: float) -> DayContext:
         ctx = prepare_day(self.config, OrderBook((), self.start), airspace)
@@ -107,30 +103,36 @@ class LiveDispatcher:
         if self.dispatcher.admission is not None:
             self.dispatcher.admission.observe(placed_s, cycle_s)
 
-    def _load(self, orders: Sequence[Order], placed_s: Sequence[float]) -> None:
+    def _append(self, orders: Sequence[Order], placed_s: Sequence[float]) -> np.ndarray:
+        """Add orders to the dispatcher's arrays; returns their indices (orders are indexed for the service's
+        life, as a day's orders are in a plan, so whatever the dispatcher keys by order stays unique)."""
+        first = len(self._orders)
         x, y = self.context.frame.to_local([o.lon for o in orders], [o.lat for o in orders], check=False)
+        self._orders += orders
+        self._placed = np.concatenate([self._placed, np.asarray(placed_s, float)])
+        self._doors = np.concatenate([self._doors, np.column_stack([x, y])])
+        self._payload = np.concatenate([self._payload, [o.weight_kg for o in orders]])
         d = self.dispatcher
-        d.orders = list(orders)
-        d.placed_s = np.asarray(placed_s, float)
-        d.table = SharedRouterTable(self.context.table, np.column_stack([x, y]),
-                                    np.array([o.weight_kg for o in orders], float))
+        d.orders, d.placed_s = self._orders, self._placed
+        d.table = SharedRouterTable(self.context.table, self._doors, self._payload)
+        return np.arange(first, len(self._orders))
 
     def decide(self, orders: Sequence[Order], now_s: float, wind: Wind) -> list[Decision]:
         """Decide ``orders`` placed at ``now_s`` in ``wind``, in their order (the ``batch`` policy decides them
         together)."""
         if not orders:
             return []
-        self._load(orders, [now_s] * len(orders))
+        index = self._append(orders, [now_s] * len(orders))
         if self.policy == "batch":
-            return self.dispatcher.decide_batch(np.arange(len(orders)), now_s, wind)
-        return [self.dispatcher.decide(i, wind) for i in range(len(orders))]
+            return self.dispatcher.decide_batch(index, now_s, wind)
+        return [self.dispatcher.decide(int(i), wind) for i in index]
 
     def redecide(self, order: Order, placed_s: float, now_s: float, wind: Wind) -> Decision:
         """Decide again at ``now_s`` an order placed at ``placed_s`` whose flight was cancelled (a restriction
         crosses it, the vehicle refused it, the service was down at its take-off); the promise still counts
         from ``placed_s``."""
-        self._load([order], [placed_s])
-        return self.dispatcher.decide_batch(np.arange(1), now_s, wind)[0]
+        index = self._append([order], [placed_s])
+        return self.dispatcher.decide_batch(index, now_s, wind)[0]
 
     def within_frame(self, lon: float, lat: float) -> bool:
         """True if the door lies within the site's planning frame."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -110,9 +110,9 @@ class _Drone:
 
 class DispatchService:
     """The live service for the site ``config`` over ``store``, flying ``fleet`` (a callable given the
-    drone count and the site frame, returning a :class:`Fleet`)."""
+    drone count, the site frame and the service clock, returning a :class:`Fleet`)."""
 
-    def __init__(self, config: SiteConfig, store: Store, fleet: Callable[[int, LocalFrame], Fleet],
+    def __init__(self, config: SiteConfig, store: Store, fleet: Callable[[int, LocalFrame, ServiceClock], Fleet],
                  options: ServiceOptions = ServiceOptions()) -> None:
         self.config = config
         self.store = store
@@ -123,7 +123,7 @@ class DispatchService:
         self.wind = parse_wind(self.store.get_meta("wind", str(config.planning.wind)))
         now = self.clock.now_s()
         self.live = LiveDispatcher(config, self._airspace(now), self.clock.start, policy=options.policy, now_s=now)
-        self.fleet = fleet(self.live.drones, self.frame)
+        self.fleet = fleet(self.live.drones, self.frame, self.clock)
         if self.fleet.count < self.live.drones:
             raise InputError(f"{self.fleet.count} vehicles for a fleet of {self.live.drones} drones", "--vehicles")
         self.drones = [_Drone() for _ in range(self.live.drones)]
@@ -220,15 +220,16 @@ class DispatchService:
         deadline = order.placed_s + self.config.planning.promise_s
         if f.door_s + delay <= deadline and self.drones[f.drone].queue[:1] == [f.flight_id]:
             self._shift(f, delay, now, "the service was down at the planned take-off")
-            self._emit(now, "late_start", {"delay_s": round(delay, 1), "door_eta": self._iso(f.door_s)},
+            self._emit(now, "late_start", {"delay_s": round(delay, 1), "door_eta": self.iso(f.door_s)},
                        f.order_id, f.flight_id)
             return
         self._drop_booking(f, now, "cancelled")
         self._redecide(order, now, "missed_takeoff",
-                       f"the service was down at the planned take-off ({self._iso(f.takeoff_s)})")
+                       f"the service was down at the planned take-off ({self.iso(f.takeoff_s)})")
 
     # ------------------------------------------------------------------ events
-    def _iso(self, seconds: float | None) -> str | None:
+    def iso(self, seconds: float | None) -> str | None:
+        """Service seconds as an ISO 8601 instant in the site's time zone (None for None or infinite)."""
         if seconds is None or not np.isfinite(seconds):
             return None
         return self.clock.at(seconds).isoformat(timespec="seconds")
@@ -237,7 +238,7 @@ class DispatchService:
               flight_id: int | None = None, *, persist: bool = True) -> None:
         """Log an event (inside the caller's transaction) and queue it for the listeners after the commit."""
         seq = self.store.add_event(t_s, kind, data, order_id, flight_id) if persist else None
-        self._outbox.append({"seq": seq, "kind": kind, "t": self._iso(t_s), "order_id": order_id,
+        self._outbox.append({"seq": seq, "kind": kind, "t": self.iso(t_s), "order_id": order_id,
                              "flight_id": flight_id, "data": data})
 
     def _alert(self, t_s: float, code: str, detail: str, f: FlightRow | None = None) -> None:
@@ -257,27 +258,51 @@ class DispatchService:
 
         Raises :class:`Conflict` if an order id is taken (or repeated in the batch); nothing is decided then.
         """
+        result = self.place_groups([requests])[0]
+        if isinstance(result, Conflict):
+            raise result
+        return result
+
+    def place_groups(self, groups: Sequence[Sequence[OrderRequest]]) -> list[list[OrderRow] | Conflict]:
+        """Decide several requests' orders together (one dispatcher call, one commit), in arrival order.
+
+        A request whose order ids are taken (by the store, by itself or by an earlier request) gets a
+        :class:`Conflict` instead of decisions; the others are decided as if sent one after the other.
+        """
         now = self.clock.now_s()
-        ids = [r.order_id for r in requests if r.order_id]
-        taken = sorted({i for i in ids if ids.count(i) > 1 or self.store.has_order(i)})
-        if taken:
-            raise Conflict(f"order id {', '.join(map(repr, taken))} already used")
         seq = self.store.next_order_seq()
-        orders: list[Order] = []
-        for k, r in enumerate(requests):
-            orders.append(Order(r.order_id or f"o{seq + k}", self.clock.at(now), r.lon, r.lat, r.weight_kg, seq + k))
-        inside = [o for o in orders if self.live.within_frame(o.lon, o.lat)]
+        seen: set[str] = set()
+        accepted_groups: list[list[Order] | Conflict] = []
+        for requests in groups:
+            ids = [r.order_id for r in requests if r.order_id]
+            taken = sorted({i for i in ids if ids.count(i) > 1 or i in seen or self.store.has_order(i)})
+            if taken:
+                accepted_groups.append(Conflict(f"order id {', '.join(map(repr, taken))} already used"))
+                continue
+            orders = [Order(r.order_id or f"o{seq + k}", self.clock.at(now), r.lon, r.lat, r.weight_kg, seq + k)
+                      for k, r in enumerate(requests)]
+            seq += len(orders)
+            seen.update(o.order_id for o in orders)
+            accepted_groups.append(orders)
+        every = [o for g in accepted_groups if not isinstance(g, Conflict) for o in g]
+        inside = [o for o in every if self.live.within_frame(o.lon, o.lat)]
         decided = {d.order_id: d for d in self.live.decide(inside, now, self.wind)}
-        rows = []
+        out: list[list[OrderRow] | Conflict] = []
         with self.store.transaction():
-            for o in orders:
-                d = decided.get(o.order_id) or Decision(
-                    o.order_id, o.row, now, o.weight_kg, (o.lon, o.lat), "invalid_input",
-                    f"the door lies beyond the site's {self.frame.max_radius_m / 1000:.0f} km planning frame",
-                    decided_s=now)
-                rows.append(self._record(o, d, now))
+            for group in accepted_groups:
+                if isinstance(group, Conflict):
+                    out.append(group)
+                    continue
+                rows = []
+                for o in group:
+                    d = decided.get(o.order_id) or Decision(
+                        o.order_id, o.row, now, o.weight_kg, (o.lon, o.lat), "invalid_input",
+                        f"the door lies beyond the site's {self.frame.max_radius_m / 1000:.0f} km planning frame",
+                        decided_s=now)
+                    rows.append(self._record(o, d, now))
+                out.append(rows)
         self._publish()
-        return rows
+        return out
 
     def _record(self, o: Order, d: Decision, now: float) -> OrderRow:
         """Store order ``o`` with its decision ``d`` (and flight) and log it."""
@@ -293,16 +318,17 @@ class DispatchService:
         data: dict[str, Any] = {"status": row.status, "reason": row.reason, "detail": row.detail,
                                 "lon": row.lon, "lat": row.lat}
         if f is not None:
-            data.update(drone=f.drone, pad=f.pad, takeoff_at=self._iso(f.takeoff_s), door_eta=self._iso(f.door_s))
+            data.update(drone=f.drone, pad=f.pad, takeoff_at=self.iso(f.takeoff_s), door_eta=self.iso(f.door_s))
         return data
 
     def _book(self, order_id: str, flight: Flight) -> int:
         """Store a booked flight of the dispatcher; returns its id."""
         intent = getattr(flight, "intent", None)
-        row = FlightRow(0, order_id, flight.drone, getattr(flight, "pad", None), "booked", flight.loading_s,
+        pad = getattr(flight, "pad", None)
+        row = FlightRow(0, order_id, flight.drone, None if pad is None else str(pad), "booked", flight.loading_s,
                         flight.takeoff_s, flight.door_s, flight.land_s, flight.ready_s, flight.energy_wh,
                         flight.reserve_wh, flight.distance_m, np.asarray(flight.route, float).tolist(),
-                        sorted(flight.zones), str(flight.wind), _intent_json(intent))
+                        sorted(flight.zones), str(flight.wind), _intent_json(intent), plan=flight_to_json(flight))
         row.flight_id = self.store.insert_flight(row)
         self.flights[row.flight_id] = row
         self.drones[row.drone].queue.append(row.flight_id)
@@ -358,8 +384,8 @@ class DispatchService:
             f = self.flights[fid]
             self.store.update_order(row.order_id, status="accepted", flight_id=fid, eta_s=f.door_s, updated_s=now,
                                     detail=f"{why}; re-planned: {d.detail}")
-            self._emit(now, "replanned", {"why": why, "drone": f.drone, "takeoff_at": self._iso(f.takeoff_s),
-                                          "door_eta": self._iso(f.door_s)}, row.order_id, fid)
+            self._emit(now, "replanned", {"why": why, "drone": f.drone, "takeoff_at": self.iso(f.takeoff_s),
+                                          "door_eta": self.iso(f.door_s)}, row.order_id, fid)
         else:
             detail = f"{why}; no new flight keeps the promise ({d.reason}: {d.detail})"
             self.store.update_order(row.order_id, status="cancelled", reason=reason, detail=detail, eta_s=None,
@@ -379,22 +405,22 @@ class DispatchService:
     def mission(self, f: FlightRow) -> Mission:
         """The MAVLink mission (with fence and rally) that flies ``f``."""
         if f.flight_id not in self._missions:
-            flight = Flight(f.drone, f.loading_s, f.takeoff_s, f.door_s, f.land_s, f.ready_s, f.energy_wh,
-                            f.reserve_wh, f.distance_m, np.asarray(f.route, float), frozenset(f.zones),
-                            parse_wind(f.wind))
+            basics = {k: getattr(f, k) for k in ("energy_wh", "reserve_wh", "distance_m", "route", "zones", "wind")}
+            flight = flight_from_json({**basics, **(f.plan or {}), **{k: getattr(f, k) for k in _SHIFTED},
+                                       "drone": f.drone})
             self._missions[f.flight_id] = mission_for_flight(flight, self.config, self.live.airspace,
                                                              start=self.clock.start, name=f.order_id)
         return self._missions[f.flight_id]
 
     def _shift(self, f: FlightRow, delay: float, now: float, why: str) -> None:
         """Move a booked flight ``delay`` seconds later (its drone came back late, the service was down)."""
-        for name in ("loading_s", "takeoff_s", "door_s", "land_s", "ready_s"):
+        for name in _SHIFTED:
             setattr(f, name, getattr(f, name) + delay)
         self.store.update_flight(f.flight_id, loading_s=f.loading_s, takeoff_s=f.takeoff_s, door_s=f.door_s,
                                  land_s=f.land_s, ready_s=f.ready_s)
         self.store.update_order(f.order_id, eta_s=f.door_s, updated_s=now)
-        self._emit(now, "delayed", {"delay_s": round(delay, 1), "why": why, "takeoff_at": self._iso(f.takeoff_s),
-                                    "door_eta": self._iso(f.door_s)}, f.order_id, f.flight_id)
+        self._emit(now, "delayed", {"delay_s": round(delay, 1), "why": why, "takeoff_at": self.iso(f.takeoff_s),
+                                    "door_eta": self.iso(f.door_s)}, f.order_id, f.flight_id)
 
     def _fail(self, f: FlightRow, now: float, why: str) -> None:
         """The vehicle refused or lost ``f``: the flight fails, the order is re-planned or cancelled."""
@@ -410,12 +436,14 @@ class DispatchService:
         self._redecide(self.store.order(f.order_id), now, "vehicle_failed", why)
 
     def _launch(self, f: FlightRow, now: float) -> None:
+        """Take-off: at the planned instant if the tick that notices it comes within ``late_start_s``."""
+        at = f.takeoff_s if now - f.takeoff_s <= self.options.late_start_s else now
         f.state = "airborne"
-        f.actual_takeoff_s = now
-        self.store.update_flight(f.flight_id, state="airborne", actual_takeoff_s=now)
+        f.actual_takeoff_s = at
+        self.store.update_flight(f.flight_id, state="airborne", actual_takeoff_s=at)
         self.store.update_order(f.order_id, status="airborne", updated_s=now)
-        traj = self._trajectory(f, now)
-        self._emit(now, "takeoff", {"drone": f.drone, "pad": f.pad, "door_eta": self._iso(traj.door_s)},
+        traj = self._trajectory(f, at)
+        self._emit(at, "takeoff", {"drone": f.drone, "pad": f.pad, "door_eta": self.iso(traj.door_s)},
                    f.order_id, f.flight_id)
         self.fleet.launch(f, traj)
 
@@ -429,7 +457,7 @@ class DispatchService:
         f.state = "loading"
         self.store.update_flight(f.flight_id, state="loading")
         self.store.update_order(f.order_id, status="loading", updated_s=now)
-        self._emit(now, "loading", {"drone": f.drone, "takeoff_at": self._iso(f.takeoff_s)}, f.order_id, f.flight_id)
+        self._emit(now, "loading", {"drone": f.drone, "takeoff_at": self.iso(f.takeoff_s)}, f.order_id, f.flight_id)
         try:
             self.fleet.prepare(f, self.mission(f))
         except DronedelError as exc:
@@ -551,7 +579,7 @@ class DispatchService:
             self.airspace_version += 1
             affected = self._crossing(zone, now)
             self._emit(now, "restriction", {"zone_id": r.zone_id, "name": r.name, "state": "active",
-                                            "until": self._iso(r.until_s), "affected": [f.order_id for f in affected]})
+                                            "until": self.iso(r.until_s), "affected": [f.order_id for f in affected]})
             grounded = sorted((f for f in affected if f.state not in _AIRBORNE),
                               key=lambda f: self.store.order(f.order_id).placed_s)
             for f in affected:
@@ -562,7 +590,7 @@ class DispatchService:
                 self._drop_booking(f, now, "cancelled", f"crosses restriction {r.zone_id}")
             for f in grounded:
                 self._redecide(self.store.order(f.order_id), now, "restriction",
-                               f"the flight crossed restriction {r.zone_id!r} activated at {self._iso(now)}")
+                               f"the flight crossed restriction {r.zone_id!r} activated at {self.iso(now)}")
         self._publish()
         return [f.order_id for f in affected]
 
@@ -616,7 +644,7 @@ class DispatchService:
         for k, d in enumerate(self.drones):
             f = self.flights.get(d.active) if d.active is not None else None
             at_home = f is None or f.state in ("loading", "turnaround")
-            lon, lat = (self.config.site.lon, self.config.site.lat) if at_home or np.isnan(d.lon) else (d.lon, d.lat)
+            lon, lat = (self.config.site.lon, self.config.site.lat) if np.isnan(d.lon) else (d.lon, d.lat)
             out.append({"drone": k, "state": self.drone_state(k), "lon": lon, "lat": lat,
                         "alt_m": 0.0 if at_home else round(d.alt_m, 2),
                         "battery": None if d.battery is None else round(d.battery, 3),
@@ -627,7 +655,7 @@ class DispatchService:
     def status(self) -> dict[str, Any]:
         """Clock, wind, fleet size, counts of orders by status."""
         now = self.clock.now_s()
-        return {"now": self._iso(now), "now_s": round(now, 3), "speedup": self.clock.speedup,
+        return {"now": self.iso(now), "now_s": round(now, 3), "speedup": self.clock.speedup,
                 "start": self.clock.start.isoformat(), "wind": {"speed_ms": self.wind.speed_ms,
                                                                 "from_deg": self.wind.from_deg},
                 "drones": len(self.drones), "policy": self.options.policy,
@@ -638,6 +666,48 @@ class DispatchService:
         """Stop the fleet and close the store."""
         self.fleet.close()
         self.store.close()
+
+
+#: Flight times the service may move (a late drone, a late start) after the dispatcher planned them.
+_SHIFTED = ("loading_s", "takeoff_s", "door_s", "land_s", "ready_s")
+
+
+def flight_to_json(flight: Flight) -> dict[str, Any]:
+    """Every field of the dispatcher's ``flight`` as JSON-ready values (arrays and tuples as lists, zone ids
+    sorted, the wind as SPEED@FROM)."""
+    out: dict[str, Any] = {}
+    for f in fields(flight):
+        value = getattr(flight, f.name)
+        if isinstance(value, np.ndarray):
+            value = value.tolist()
+        elif isinstance(value, (set, frozenset)):
+            value = sorted(value)
+        elif isinstance(value, Wind):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
+
+
+def flight_from_json(data: dict[str, Any]) -> Flight:
+    """The dispatcher's flight back from :func:`flight_to_json` (fields this version lacks are dropped,
+    those the data lacks take their defaults)."""
+    kwargs: dict[str, Any] = {}
+    for f in fields(Flight):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if f.name == "route":
+            value = np.asarray(value, float).reshape(-1, 2)
+        elif f.name == "zones":
+            value = frozenset(value)
+        elif f.name == "wind":
+            value = parse_wind(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[f.name] = value
+    return Flight(**kwargs)
 
 
 def _delivery_alt(traj: Trajectory | None) -> float:

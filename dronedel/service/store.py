@@ -57,6 +57,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_order ON events (order_id, seq);
     CREATE INDEX events_flight ON events (flight_id, seq);
     """,
+    """
+    ALTER TABLE flights ADD COLUMN plan TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -85,7 +88,8 @@ class FlightRow:
     """A booked flight as the dispatcher planned it, its state and what was flown (service seconds).
 
     ``route`` is the local-metre polyline site -> door, ``zones`` the zone ids it keeps clear
-    of, ``intent`` the operational intent (JSON-ready) when there is one.
+    of, ``intent`` the operational intent (JSON-ready) when there is one, ``plan`` every field of the
+    dispatcher's flight (JSON-ready, see :func:`dronedel.service.core.flight_to_json`).
     """
 
     flight_id: int
@@ -109,6 +113,7 @@ class FlightRow:
     actual_door_s: float | None = None
     actual_land_s: float | None = None
     note: str = ""
+    plan: dict[str, Any] | None = None
 
 
 @dataclass
@@ -138,7 +143,7 @@ class RestrictionRow:
     lifted_s: float | None
 
 
-_JSON_COLUMNS = {"route", "zones", "intent", "geometry", "data"}
+_JSON_COLUMNS = {"route", "zones", "intent", "geometry", "data", "plan"}
 _OPEN_FLIGHT_STATES = ("booked", "loading", "airborne", "delivering", "returning", "turnaround")
 
 
