@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import DronedelError, InputError
 from ..fileio import write_json
@@ -67,6 +69,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     except ImportError:
         raise DronedelError("studies run on Dask: pip install 'dronedel[study]'") from None
     if scheduler:
+        _probe(scheduler)
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError, ValueError) as exc:
@@ -79,6 +82,23 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield client
+
+
+def _probe(address: str) -> None:
+    """Fail at once, naming ``address``, when nothing listens at a ``tcp://HOST:PORT`` scheduler address
+    (the Dask client would retry until its timeout)."""
+    parsed = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parsed.scheme != "tcp":
+        return
+    try:
+        port = parsed.port
+        with socket.create_connection((parsed.hostname or "", port or 8786), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except ValueError:
+        raise InputError("is not tcp://HOST:PORT", "--scheduler", address) from None
+    except OSError as exc:
+        raise InputError(f"cannot reach a Dask scheduler there ({exc.strerror or exc})", "--scheduler",
+                         address) from None
 
 
 def _days(cells: Sequence[Cell]) -> list[list[Cell]]:
@@ -97,6 +117,8 @@ def run_study(study: Study, out: Path, *, scheduler: str | None = None, workers:
     Inputs are read and checked before any worker starts. ``client`` (a connected Dask client)
     overrides ``scheduler``/``workers``; ``progress(done, total)`` counts cells.
     """
+    if scheduler and client is None:
+        _probe(scheduler)  # before the inputs are read: a wrong address is the quicker mistake to report
     sites = prepare_sites(study)
     options = day_options(study)
     cells = study.cells()
