@@ -17,6 +17,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,16 @@ from ..simulate import SimOptions, simulate_day
 from .spec import Cell, Study
 
 __all__ = ["SiteInputs", "DayOptions", "prepare_sites", "day_options", "cell_key", "run_day", "ROW_COLUMNS",
-           "STATIC_REASONS"]
+           "OUT_OF_REACH"]
 
-#: Rejections no fleet or weather changes: the order is out of reach. The rest are "in reach".
-STATIC_REASONS = frozenset({"invalid_input", "overweight", "outside_area", "no_fly_zone", "no_route", "outside_zone"})
+#: Rejections for the order itself, which no drone changes (the dispatcher's screening): the package, the
+#: door, or the flight in the wind blowing then. The other valid orders are "in reach": a fleet with a
+#: drone ready at once would serve them, unless the weather grounds the site.
+OUT_OF_REACH = frozenset({"overweight", "outside_area", "no_fly_zone", "no_route", "wind", "energy", "outside_zone"})
 
 #: Columns of a study row, in order.
 ROW_COLUMNS = (
-    "site", "fleet", "orders_per_day", "promise_min", "policy", "draw", "seed", "orders", "valid_orders",
+    "site", "date", "fleet", "orders_per_day", "promise_min", "policy", "draw", "seed", "orders", "valid_orders",
     "in_reach", "served", "served_share", "served_share_in_reach", "on_time_share", "door_p50_min", "door_p90_min",
     "utilisation", "flights_per_drone", "energy_wh_per_delivery", "lost_to_weather", "no_fly_hours",
     "mean_wind_ms", "weather", "cell",
@@ -70,9 +73,8 @@ class SiteInputs:
 
 @dataclass(frozen=True)
 class DayOptions:
-    """The study-wide options a cell needs: day, seed, demand model parts, replay options."""
+    """The study-wide options a cell needs: seed, demand model parts, replay options."""
 
-    day: Any
     seed: int
     profile: TimeProfile
     weights: PackageWeights
@@ -124,12 +126,12 @@ def day_options(study: Study) -> DayOptions:
         weights = PackageWeights(d.weight_median_kg, d.weight_sigma)
     except ValueError as exc:
         raise InputError(str(exc), str(study.path), "[demand] profile") from None
-    return DayOptions(study.day, study.seed, profile, weights, d.poisson, study.delivery_sigma, study.batch_s)
+    return DayOptions(study.seed, profile, weights, d.poisson, study.delivery_sigma, study.batch_s)
 
 
 def cell_key(cell: Cell, site: SiteInputs, options: DayOptions) -> str:
     """A hash of every input of ``cell``: the cache file name. Changes with the dronedel version too."""
-    return _digest(__version__, site.digest, options.day.isoformat(), options.seed, options.profile.hourly,
+    return _digest(__version__, site.digest, options.seed, options.profile.hourly,
                    options.weights, options.poisson, options.delivery_sigma, options.batch_s, cell.as_dict())[:32]
 
 
@@ -142,13 +144,16 @@ def run_day(site: SiteInputs, options: DayOptions, cells: Sequence[Cell]) -> lis
     """Run ``cells`` (sharing one :attr:`Cell.day_key`): one result per cell, ``{"cell", "row"}`` or
     ``{"cell", "error"}``; a failure is reported, never raised."""
     first = cells[0]
+    day = date.fromisoformat(first.date)
     try:
         config = site.config if first.promise_min is None else site.config.with_planning(
             promise_s=first.promise_min * 60.0)
-        weather = site.weather.draw_day(options.day, np.random.default_rng(_seed(options.seed, site.key, first.draw)))
-        demand_seed, sim_seed = _seed(options.seed, site.key, first.orders_per_day, first.draw, first.seed).spawn(2)
+        weather = site.weather.draw_day(day, np.random.default_rng(_seed(options.seed, site.key, first.date,
+                                                                         first.draw)))
+        demand_seed, sim_seed = _seed(options.seed, site.key, first.date, first.orders_per_day, first.draw,
+                                      first.seed).spawn(2)
         model = DemandModel(first.orders_per_day, site.density, options.profile, options.weights, options.poisson)
-        book = order_day(model, site.area, options.day, config.site.tz, demand_seed)
+        book = order_day(model, site.area, day, config.site.tz, demand_seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InputWarning)
             ctx = prepare_day(config, book, site.airspace, source=f"{site.key} day {first.draw}")
@@ -158,15 +163,15 @@ def run_day(site: SiteInputs, options: DayOptions, cells: Sequence[Cell]) -> lis
     except Exception as exc:  # reported with the cell's inputs; the other days go on
         return [{"cell": c.as_dict(), "error": f"{type(exc).__name__}: {exc}"} for c in cells]
     grounded = int(weather.no_fly(site.max_wind_ms, site.min_visibility_m).sum())
-    day = {"orders": len(book), "no_fly_hours": grounded, "mean_wind_ms": round(float(weather.speed_ms.mean()), 3),
-           "weather": weather.source}
+    shared = {"orders": len(book), "no_fly_hours": grounded,
+              "mean_wind_ms": round(float(weather.speed_ms.mean()), 3), "weather": weather.source}
     out = []
     for cell in cells:
         try:
             began = time.perf_counter()
             result = simulate_day(ctx, SimOptions(cell.fleet, cell.policy, base.wind, base.delivery_sigma, base.seed,
                                                   base.batch_s, base.no_fly))
-            row = {**cell.as_dict(), **day, **_figures(result.metrics(), result.cancelled)}
+            row = {**cell.as_dict(), **shared, **_figures(result.metrics(), result.cancelled)}
             out.append({"cell": cell.as_dict(), "row": row, "wall_s": time.perf_counter() - began})
         except Exception as exc:  # reported with the cell's inputs; the other cells go on
             out.append({"cell": cell.as_dict(), "error": f"{type(exc).__name__}: {exc}"})
@@ -180,7 +185,7 @@ def _share(a: float, b: float) -> float | None:
 def _figures(m: dict[str, Any], cancelled: list[tuple[int, str]]) -> dict[str, Any]:
     """A row's figures from the replay's metrics."""
     reasons = m["rejected_by_reason"]
-    in_reach = m["valid_orders"] - sum(n for r, n in reasons.items() if r in STATIC_REASONS and r != "invalid_input")
+    in_reach = m["valid_orders"] - sum(n for r, n in reasons.items() if r in OUT_OF_REACH)
     return {
         "valid_orders": m["valid_orders"],
         "in_reach": in_reach,

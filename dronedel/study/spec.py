@@ -58,6 +58,7 @@ class Cell:
     """One site-day of a study: the values of every axis. ``promise_min`` None is the site file's."""
 
     site: str
+    date: str
     orders_per_day: float
     promise_min: float | None
     policy: str
@@ -68,10 +69,10 @@ class Cell:
     @property
     def day_key(self) -> tuple:
         """What the cells simulating the same day of orders and weather share (all but fleet and policy)."""
-        return (self.site, self.orders_per_day, self.promise_min, self.draw, self.seed)
+        return (self.site, self.date, self.orders_per_day, self.promise_min, self.draw, self.seed)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"site": self.site, "fleet": self.fleet, "orders_per_day": self.orders_per_day,
+        return {"site": self.site, "date": self.date, "fleet": self.fleet, "orders_per_day": self.orders_per_day,
                 "promise_min": self.promise_min, "policy": self.policy, "draw": self.draw, "seed": self.seed}
 
 
@@ -83,7 +84,7 @@ class Study:
 
     path: Path
     name: str
-    day: date
+    days: tuple[date, ...]
     seed: int
     sites: tuple[SiteSpec, ...]
     fleets: tuple[int, ...]
@@ -101,9 +102,10 @@ class Study:
     batch_s: float = 60.0
 
     def cells(self) -> list[Cell]:
-        """Every cell, sorted (site, demand, promise, policy, draw, seed, fleet)."""
-        return sorted(Cell(s.key, n, p, pol, d, seed, f) for s, n, p, pol, d, seed, f in itertools.product(
-            self.sites, self.orders_per_day, self.promises_min, self.policies, range(self.weather_draws),
+        """Every cell, sorted (site, date, demand, promise, policy, draw, seed, fleet)."""
+        return sorted(Cell(s.key, day.isoformat(), n, p, pol, d, seed, f)
+                      for s, day, n, p, pol, d, seed, f in itertools.product(
+            self.sites, self.days, self.orders_per_day, self.promises_min, self.policies, range(self.weather_draws),
             self.seeds, self.fleets))
 
 
@@ -178,6 +180,15 @@ def _policy(v: Any) -> str | None:
     return None if v in POLICIES else f"is not a policy ({', '.join(POLICIES)})"
 
 
+def _days(value: Any, reader: _Reader) -> tuple[date, ...]:
+    days = tuple(_day(v, reader) for v in (value if isinstance(value, list) else [value]))
+    if not days:
+        raise reader.fail("date", "is empty: give a date or a list of dates")
+    if len(set(days)) != len(days):
+        raise reader.fail("date", "lists a date twice")
+    return days
+
+
 def _day(value: Any, reader: _Reader) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -235,7 +246,8 @@ def load_study(path: str | Path) -> Study:
     head = _Reader(sub_table(data, "study", source), source, "study")
     check_keys(head.table, _STUDY_KEYS, source, "[study]")
     if "date" not in head.table:
-        raise head.fail("date", "missing: the day studied (YYYY-MM-DD), whose month the climate draws from")
+        raise head.fail("date", "missing: the day studied (YYYY-MM-DD) or a list of days; the climate draws "
+                        "from each day's month")
     metric = str(head.table.get("metric", "served_share_in_reach"))
     if metric not in METRICS:
         raise head.fail("metric", f"{metric!r} is not one of {', '.join(METRICS)}")
@@ -265,7 +277,7 @@ def load_study(path: str | Path) -> Study:
     return Study(
         path=path,
         name=str(head.table.get("name", path.stem)),
-        day=_day(head.table["date"], head),
+        days=_days(head.table["date"], head),
         seed=head.integer("seed", 0, 0),
         sites=sites,
         fleets=axes.axis("fleet", None, _positive_int),
