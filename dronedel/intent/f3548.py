@@ -1,0 +1,225 @@
+"""Export a plan's operational intents as ASTM F3548-21 ``OperationalIntentDetails`` for a USS.
+
+Each accepted flight's volumes (:func:`~dronedel.intent.volumes_for`) become F3548 ``Volume4D``
+objects: an ``outline_polygon`` in (lat, lng) degrees, ``altitude_lower``/``altitude_upper``
+in metres above the WGS84 ellipsoid (``W84``), and ``time_start``/``time_end`` as RFC 3339
+UTC times. Every exported volume contains its planning volume:
+
+- A capsule of radius ``r`` is buffered with ``quad_segs`` segments per quarter circle at the
+  radius ``(r + 2 cm) / cos(pi / (4 quad_segs))``, so every chord of its rounded ends lies
+  outside the true circle (2 cm more for the rounding of vertices to 1e-7 degrees, about
+  1 cm, F3548's ``IntersectionMinimumPrecisionCm``); a capsule under 1 m wide is exported
+  1 m wide. With the default ``quad_segs = 8`` the polygon's sides stand 0.5 % of ``r``
+  outside the capsule's. Vertices are given once (the first is not repeated), the ring
+  counter-clockwise, and an intent holds at most :data:`MAX_VERTICES` vertices.
+- Altitudes: m AGL over the site's ground + ``[site] elevation_m`` (AMSL) + the EGM96 geoid
+  undulation ``N`` (:mod:`dronedel.intent.geoid`) = m above the ellipsoid; lower bounds are
+  rounded down and upper bounds up to the centimetre.
+- Times: plan seconds after :attr:`Plan.start`, in UTC, start rounded down and end up to
+  the millisecond.
+
+:func:`write_intents` writes ``intents.json`` (the document below, compact) and
+``intents.geojson`` (one Polygon feature per volume, for GIS); :func:`read_intents` in
+:mod:`dronedel.intent.intentfile` reads the former back. Document (schema
+``dronedel-intents/1``)::
+
+    {"schema": "dronedel-intents/1", "standard": "ASTM F3548-21", "generator": ...,
+     "plan_start": RFC 3339, "site": {name, lon, lat, elevation_m_amsl, timezone,
+     "pads": [{name, lon, lat}]}, "altitude": {"reference": "W84", "units": "M",
+     "geoid": {"model": "EGM96", "undulation_m", "source": "grid" | "site file", "grid"}},
+     "intents": [{"order_id", "drone", "pad", "layers_m_agl": {"outbound", "return"},
+                  "state": "Accepted", "volume_kinds": [...],
+                  "details": OperationalIntentDetails}]}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from .. import __version__
+from ..errors import InputError
+from ..fileio import write_text
+from ..geo import LocalFrame
+from .geoid import Undulation, geoid_undulation
+from .volumes import KINDS, Volumes
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ..dispatch.model import Plan
+
+__all__ = ["SCHEMA", "MAX_VERTICES", "QUAD_SEGS", "outline_rings", "rfc3339", "ExportedVolumes", "export_volumes",
+           "intents_document", "intents_geojson", "write_intents"]
+
+SCHEMA = "dronedel-intents/1"
+
+#: Most vertices one operational intent may have (ASTM F3548-21 ``OiMaxVertices``).
+MAX_VERTICES = 10_000
+
+#: Segments per quarter circle of the exported capsules' rounded ends.
+QUAD_SEGS = 8
+
+_ROUNDING_M = 0.02  # covers rounding vertices to 1e-7 degrees (<= 0.6 cm) and bending of 300 m edges
+_MIN_RADIUS_M = 0.5
+_DIGITS = 7  # 1e-7 degrees, about a centimetre
+
+
+def outline_rings(v: Volumes, frame: LocalFrame, quad_segs: int = QUAD_SEGS) -> list[list[list[float]]]:
+    """Polygons containing the plan-view capsules of ``v`` (see the module notes): one ring of
+    ``[lon, lat]`` degrees per volume, counter-clockwise, rounded to 1e-7 degrees, first vertex not repeated."""
+    if quad_segs < 1:
+        raise ValueError(f"quad_segs must be at least 1, not {quad_segs!r}")
+    if not len(v):
+        return []
+    radius = (np.maximum(v.radius, _MIN_RADIUS_M) + _ROUNDING_M) / math.cos(math.pi / (4 * quad_segs))
+    ends = np.stack([np.column_stack([v.ax, v.ay]), np.column_stack([v.bx, v.by])], axis=1)
+    polygons = shapely.orient_polygons(shapely.buffer(shapely.linestrings(ends), radius, quad_segs=quad_segs))
+    xy, index = shapely.get_coordinates(shapely.get_exterior_ring(polygons), return_index=True)
+    opening = np.r_[True, index[1:] != index[:-1]]
+    closing = np.r_[opening[1:], True]
+    xy, index, opening = xy[~closing], index[~closing], opening[~closing]
+    lon, lat = frame.to_lonlat(xy[:, 0], xy[:, 1])
+    lonlat = np.round(np.column_stack([lon, lat]), _DIGITS)
+    first = np.flatnonzero(opening)
+    last = np.r_[first[1:], len(lonlat)] - 1
+    previous = np.r_[0, np.arange(len(lonlat) - 1)]
+    previous[first] = last  # each ring's first vertex follows its last
+    keep = np.any(lonlat != lonlat[previous], axis=1)
+    lonlat, index = lonlat[keep], index[keep]
+    bounds = np.r_[0, np.cumsum(np.bincount(index, minlength=len(v)))].tolist()
+    flat = lonlat.tolist()
+    return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def rfc3339(plan_start: datetime, seconds: NDArray, *, up: bool) -> list[str]:
+    """Plan times ``seconds`` after the aware datetime ``plan_start`` as RFC 3339 UTC strings ending in
+    ``Z``, rounded to the millisecond down (``up=False``) or up."""
+    ms = np.ceil(np.asarray(seconds, float) * 1e3) if up else np.floor(np.asarray(seconds, float) * 1e3)
+    origin = np.datetime64(plan_start.astimezone(timezone.utc).replace(tzinfo=None), "ms")
+    stamps = np.datetime_as_string(origin + ms.astype(np.int64).astype("timedelta64[ms]"), unit="ms")
+    return [f"{s}Z" for s in stamps.tolist()]
+
+
+@dataclass(frozen=True)
+class ExportedVolumes:
+    """Volumes as exported: ``rings`` (``[lon, lat]`` lists, :func:`outline_rings`), ``lower_m``/``upper_m`` (m above
+    the WGS84 ellipsoid), ``start``/``end`` (RFC 3339 UTC) and ``kinds`` (:data:`KINDS` names)."""
+
+    rings: list[list[list[float]]]
+    lower_m: list[float]
+    upper_m: list[float]
+    start: list[str]
+    end: list[str]
+    kinds: list[str]
+
+    @property
+    def vertex_count(self) -> int:
+        """Vertices of all the outlines."""
+        return sum(len(r) for r in self.rings)
+
+    def part(self, lo: int, hi: int) -> ExportedVolumes:
+        """Volumes ``lo`` to ``hi - 1``."""
+        return ExportedVolumes(self.rings[lo:hi], self.lower_m[lo:hi], self.upper_m[lo:hi], self.start[lo:hi],
+                               self.end[lo:hi], self.kinds[lo:hi])
+
+    def details(self) -> dict[str, Any]:
+        """The F3548 ``OperationalIntentDetails`` of these volumes (priority 0, no off-nominal volumes)."""
+        volumes = [{
+            "volume": {"outline_polygon": {"vertices": [{"lat": la, "lng": lo} for lo, la in ring]},
+                       "altitude_lower": {"value": lower, "reference": "W84", "units": "M"},
+                       "altitude_upper": {"value": upper, "reference": "W84", "units": "M"}},
+            "time_start": {"value": start, "format": "RFC3339"},
+            "time_end": {"value": end, "format": "RFC3339"},
+        } for ring, lower, upper, start, end in zip(self.rings, self.lower_m, self.upper_m, self.start, self.end)]
+        return {"volumes": volumes, "off_nominal_volumes": [], "priority": 0}
+
+
+def export_volumes(plan: Plan, v: Volumes, undulation_m: float, quad_segs: int = QUAD_SEGS) -> ExportedVolumes:
+    """Volumes ``v`` of flights of ``plan`` as exported to F3548,
+    altitudes shifted to the ellipsoid by the site elevation and ``undulation_m``."""
+    shift = plan.config.site.elevation_m + undulation_m
+    return ExportedVolumes(
+        outline_rings(v, plan.frame, quad_segs),
+        (np.floor((v.z_lo + shift) * 100) / 100).tolist(), (np.ceil((v.z_hi + shift) * 100) / 100).tolist(),
+        rfc3339(plan.start, v.t_lo, up=False), rfc3339(plan.start, v.t_hi, up=True),
+        [KINDS[k] for k in v.kind.tolist()])
+
+
+def intents_document(plan: Plan, undulation: Undulation | None = None, quad_segs: int = QUAD_SEGS
+                     ) -> tuple[dict[str, Any], list[tuple[str, ExportedVolumes]]]:
+    """The intents.json document of ``plan`` and each flight's (order id, exported volumes).
+
+    ``undulation`` defaults to :func:`~dronedel.intent.geoid.geoid_undulation` at the site.
+    :class:`InputError` naming ``[separation] slice_s`` if a flight's intent would have more than
+    :data:`MAX_VERTICES` vertices.
+    """
+    cfg = plan.config
+    undulation = geoid_undulation(cfg) if undulation is None else undulation
+    pads = cfg.separation.pads
+    pad_lonlat = np.round(plan.lonlat(np.array([p.xy for p in pads], float)), _DIGITS).tolist()
+    flights = sorted((d for d in plan.decisions if d.flight is not None), key=lambda d: d.flight.takeoff_s)
+    volumes = [d.flight.volumes(cfg.aircraft, cfg.separation) for d in flights]
+    bounds = np.r_[0, np.cumsum([len(v) for v in volumes])].tolist()
+    every = export_volumes(plan, Volumes.concat(volumes), undulation.value_m, quad_segs) if flights else None
+    intents, exported = [], []
+    for d, lo, hi in zip(flights, bounds[:-1], bounds[1:]):
+        f, ex = d.flight, every.part(lo, hi)
+        if ex.vertex_count > MAX_VERTICES:
+            raise InputError(
+                f"order {d.order_id}: its operational intent would have {ex.vertex_count} vertices in "
+                f"{len(ex.rings)} volumes, more than ASTM F3548-21 allows ({MAX_VERTICES}); lengthen slice_s",
+                str(cfg.path or "site file"), "[separation] slice_s")
+        exported.append((d.order_id, ex))
+        intents.append({"order_id": d.order_id, "drone": f.drone, "pad": pads[f.pad].name,
+                        "layers_m_agl": {"outbound": f.layers[0], "return": f.layers[1]}, "state": "Accepted",
+                        "volume_kinds": ex.kinds, "details": ex.details()})
+    site = cfg.site
+    document = {
+        "schema": SCHEMA,
+        "standard": "ASTM F3548-21",
+        "generator": f"dronedel {__version__}",
+        "plan_start": rfc3339(plan.start, np.zeros(1), up=False)[0],
+        "site": {"name": site.name, "lon": site.lon, "lat": site.lat, "elevation_m_amsl": site.elevation_m,
+                 "timezone": site.timezone,
+                 "pads": [{"name": p.name, "lon": lon, "lat": lat} for p, (lon, lat) in zip(pads, pad_lonlat)]},
+        "altitude": {"reference": "W84", "units": "M", "geoid": undulation.as_dict()},
+        "intents": intents,
+    }
+    return document, exported
+
+
+def intents_geojson(exported: list[tuple[str, ExportedVolumes]]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of every exported volume: one Polygon per volume (RFC 7946: rings
+    closed and counter-clockwise) with its order id, kind, W84 altitudes and times."""
+    features = []
+    for order_id, ex in exported:
+        for ring, lower, upper, start, end, kind in zip(ex.rings, ex.lower_m, ex.upper_m, ex.start, ex.end,
+                                                        ex.kinds):
+            features.append({"type": "Feature",
+                             "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]},
+                             "properties": {"order_id": order_id, "kind": kind, "altitude_lower_m_w84": lower,
+                                            "altitude_upper_m_w84": upper, "time_start": start,
+                                            "time_end": end}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _compact(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), allow_nan=False) + "\n"
+
+
+def write_intents(plan: Plan, directory: str | Path, undulation: Undulation | None = None,
+                  quad_segs: int = QUAD_SEGS) -> tuple[Path, Path]:
+    """Write ``directory``/intents.json and ``directory``/intents.geojson atomically; return both paths."""
+    directory = Path(directory)
+    document, exported = intents_document(plan, undulation, quad_segs)
+    return (write_text(directory / "intents.json", _compact(document)),
+            write_text(directory / "intents.geojson", _compact(intents_geojson(exported))))
