@@ -1,4 +1,4 @@
-"""``dronedel plan``: decide every order of a day; write plan.json, plan.csv and a summary."""
+"""``dronedel plan``: decide every order of a day; write plan.json, plan.csv, intents.json and a summary."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ..dispatch import POLICIES, REASONS, Plan, plan_day
 from ..dispatch.output import summary, write_plan
 from ..errors import InputError
 from ..formats import write_missions
+from ..intent.f3548 import write_intents
 from ..mission.flights import plan_missions
 from .common import (
     add_batch_argument, add_orders_argument, add_site_argument, add_wind_argument, batch_from_args, print_table,
@@ -25,13 +26,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="decide every order: which drone, when it takes off, when it is at the door, or why not",
         description="Plan a day of orders for the site's fleet: each order, in arrival order, is accepted "
         "(drone, take-off, door and landing times, route, energy) or rejected with a reason. Writes "
-        "DIR/plan.json, DIR/plan.csv and each accepted flight's mission (.plan and .waypoints with fence, rally "
+        "DIR/plan.json, DIR/plan.csv, the flights' ASTM F3548-21 operational intents (DIR/intents.json, "
+        "DIR/intents.geojson) and each accepted flight's mission (.plan and .waypoints with fence, rally "
         "and parameter companions) in DIR/missions/, and prints a summary.",
     )
     add_site_argument(parser)
     add_orders_argument(parser)
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
-                        help="folder for plan.json, plan.csv and missions/ (created if missing)")
+                        help="folder for plan.json, plan.csv, intents.json, intents.geojson and missions/ (created if "
+                        "missing)")
     parser.add_argument("--fleet", type=int, metavar="N", help="number of drones (default: the site file's fleet)")
     add_wind_argument(parser, "planning wind", "the site file's")
     parser.add_argument("--policy", choices=POLICIES, default="online",
@@ -71,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
     plan = plan_day(config, book, airspace, drones=args.fleet, policy=args.policy, wind=wind, batch_s=batch_s,
                     progress=progress_printer("planning"), source=str(args.orders))
     json_path, csv_path = write_plan(plan, args.output)
+    intents_path, geojson_path = write_intents(plan, args.output)
     missions = write_missions(args.output / "missions", (m for _, m in plan_missions(plan, airspace)))
     print_plan_summary(plan)
-    print(f"\nplan: {json_path}\ntable: {csv_path}\nmissions: {args.output / 'missions'} ({len(missions)} files)")
+    print(f"\nplan: {json_path}\ntable: {csv_path}\nintents (ASTM F3548-21): {intents_path}\n"
+          f"intent volumes (GeoJSON): {geojson_path}\nmissions: {args.output / 'missions'} ({len(missions)} files)")
     return 0
