@@ -11,6 +11,7 @@ from ..dispatch.output import summary, write_plan
 from ..errors import InputError
 from ..formats import write_missions
 from ..intent.f3548 import write_intents
+from ..intent.geoid import geoid_undulation
 from ..mission.flights import plan_missions
 from .common import (
     add_batch_argument, add_orders_argument, add_site_argument, add_wind_argument, batch_from_args, print_table,
@@ -70,11 +71,12 @@ def run(args: argparse.Namespace) -> int:
     wind = wind_from_args(args, None)
     batch_s = batch_from_args(args)
     book = read_orders(config, args.orders)
+    undulation = geoid_undulation(config)  # before planning: a missing geoid fails at once
     airspace = site_airspace(config)
     plan = plan_day(config, book, airspace, drones=args.fleet, policy=args.policy, wind=wind, batch_s=batch_s,
                     progress=progress_printer("planning"), source=str(args.orders))
     json_path, csv_path = write_plan(plan, args.output)
-    intents_path, geojson_path = write_intents(plan, args.output)
+    intents_path, geojson_path = write_intents(plan, args.output, undulation)
     missions = write_missions(args.output / "missions", (m for _, m in plan_missions(plan, airspace)))
     print_plan_summary(plan)
     print(f"\nplan: {json_path}\ntable: {csv_path}\nintents (ASTM F3548-21): {intents_path}\n"
