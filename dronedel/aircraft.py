@@ -570,8 +570,13 @@ def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None
         descent = (t, power(heavy, -p.land_speed_ms) * t)
         dwell = PLACE_CHECK_S + p.delivery_hover_s
         delivery, release = (dwell, power(heavy) * dwell), PLACE_CHECK_S
-        climb = _takeoff_climb(back_alt, p)
+        # the place climbs back to where its descent began, then a waypoint over the door moves to the return layer
+        climb = _takeoff_climb(out_alt, p)
         ascent = (climb, power(light, p.climb_rate_ms) * climb)
+        if back_alt != out_alt:
+            rate = p.climb_rate_ms if back_alt > out_alt else -p.descent_rate_ms
+            move = float(leg_time([abs(back_alt - out_alt)], abs(rate), *_leg_limits(p, vertical=True))[0][0])
+            ascent = (climb + move, ascent[1] + power(light, rate) * move)
     elif p.delivery == "land":
         descent = land(heavy, out_alt)
         delivery = (p.land_detect_s + p.land_dwell_s,

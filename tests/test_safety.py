@@ -62,10 +62,10 @@ def test_missions_keep_fence_zones_and_reserve(tmp_path, seed, wind_speed, wind_
         points = [(i.y, i.x) for i in mission.items[1:] if has_location(i.command)]
         path = shapely.LineString(points) if len(set(points)) > 1 else shapely.Point(points[0])
         at, until = plan.at(flight.takeoff_s), plan.at(flight.land_s)
-        for zone in AIRSPACE.blocking(0.0, profile.cruise_alt_m, at, until, CONFIG.airspace.authorisations):
+        for zone in AIRSPACE.blocking(0.0, max(flight.layers), at, until, CONFIG.airspace.authorisations):
             assert not path.intersects(zone.geometry), (decision.order_id, zone.id)
         # lands with at least the reserve, by an independent evaluation of the route flown
-        flown = fly(flight.route, decision.weight_kg, profile, wind)
+        flown = fly(flight.route, decision.weight_kg, profile, wind, flight.layers)
         assert flown.feasible
         assert flown.reserve_wh >= profile.battery_wh * profile.reserve_fraction - 1e-6
         assert abs(flown.energy_wh - flight.energy_wh) < 1e-6

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..airspace.parsing import parse_when
 from ..config import SiteConfig, Wind, load_site, parse_wind
 from ..errors import InputError, InputWarning
+from ..intent import SeparationAudit
 from ..orders import OrderBook, load_orders
 
 __all__ = [
@@ -113,3 +114,13 @@ def batch_from_args(args: argparse.Namespace) -> float:
     if not args.batch_s > 0:
         raise InputError("must be a positive number of seconds", "--batch-s")
     return float(args.batch_s)
+
+
+def separation_line(audit: SeparationAudit) -> str:
+    """One line on a plan's separation: the closest approach and the losses against the standard."""
+    standard = f"{audit.horizontal_m:g} m horizontally or {audit.vertical_m:g} m vertically"
+    if audit.closest_pair is None:
+        return f"separation: no two drones airborne within {audit.vertical_m:g} m of altitude (standard {standard})"
+    a, b = audit.closest_pair
+    return (f"separation: closest approach {audit.closest_m:.1f} m ({a} and {b}); "
+            f"{audit.losses} losses of separation (standard {standard}) among {audit.pairs} pairs airborne together")

@@ -15,7 +15,7 @@ from ..intent.geoid import geoid_undulation
 from ..mission.flights import plan_missions
 from .common import (
     add_batch_argument, add_orders_argument, add_site_argument, add_wind_argument, batch_from_args, print_table,
-    progress_printer, read_orders, site_from_args, wind_from_args,
+    progress_printer, read_orders, separation_line, site_from_args, wind_from_args,
 )
 
 __all__ = ["register", "run", "print_plan_summary"]
@@ -57,6 +57,8 @@ def print_plan_summary(plan: Plan) -> None:
                 [[s["orders"], s["accepted"], f"{(s['accepted_share'] or 0):.1%}",
                   f"{door['mean']}/{door['p90']}/{door['max']}", energy["mean"], plan.drones,
                   s["flights_per_drone"]["mean"], f"{(s['drone_utilisation'] or 0):.1%}"]])
+    print()
+    print(separation_line(plan.separation))
     if s["rejected_by_reason"]:
         print()
         print_table(["rejected", "reason", "meaning"],

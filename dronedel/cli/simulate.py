@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..airspace import Airspace, site_airspace
 from ..config import SiteConfig
-from ..dispatch import POLICIES, DayContext, prepare_day
+from ..dispatch import POLICIES, DayContext, audit_decisions, prepare_day
 from ..dispatch.bound import capacity_bound, order_windows
 from ..errors import InputError
 from ..fileio import write_json
@@ -17,7 +17,7 @@ from ..simulate import DayResult, SimOptions, WindSchedule, sweep_fleet
 from ..zone import DispatchZone
 from .common import (
     add_batch_argument, add_orders_argument, add_site_argument, add_wind_argument, batch_from_args, print_table,
-    progress_printer, read_orders, site_from_args, wind_from_args,
+    progress_printer, read_orders, separation_line, site_from_args, wind_from_args,
 )
 
 __all__ = ["register", "run", "parse_fleet_sizes"]
@@ -96,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
                         for t, w in zip(winds.times_s, winds.winds)],
                "delivery_sigma": args.delivery_sigma, "seed": args.seed,
                "batch_s": batch_s if args.policy == "batch" else None,
-               "runs": [dict(r.metrics(), capacity_bound=bound[r.drones]) for rs in runs.values() for r in rs]}
+               "runs": [dict(r.metrics(), capacity_bound=bound[r.drones],
+                             separation=audit_decisions(r.decisions, config).as_dict())
+                        for rs in runs.values() for r in rs]}
     out = Path(args.output)
     write_json(out / "metrics.json", metrics)
     rows = [[m["policy"], m["drones"], m["delivered"], f"{m['delivered_share']:.1%}",
@@ -105,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
              m["capacity_bound"]] for m in metrics["runs"]]
     print_table(["policy", "drones", "delivered", "share", "on time", "door p90 min", "utilisation",
                  "flights/drone", "Wh/delivery", "bound"], rows)
+    first = runs[args.policy][0]
+    print(f"\n{first.policy}, {first.drones} drones, planned flights: "
+          f"{separation_line(audit_decisions(first.decisions, config))}")
     print(f"\nmetrics: {out / 'metrics.json'}")
     if not args.no_figures:
         for path in _figures(config, airspace, ctx, runs, bound, book.start, out):

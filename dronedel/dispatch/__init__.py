@@ -8,13 +8,13 @@ order (accepted with a :class:`Flight`, or rejected with a reason code from
 from .activity import ZoneActivity
 from .admission import AdmissionLimit
 from .dispatcher import Dispatcher
-from .model import POLICIES, REASONS, Decision, Flight, Plan
+from .model import POLICIES, REASONS, Decision, Flight, Plan, audit_decisions
 from .output import summary, write_plan
 from .plan import DayContext, plan_day, prepare_day
 from .table import FlightTable, Leg
 
 __all__ = [
-    "plan_day", "prepare_day", "DayContext", "Plan", "Decision", "Flight", "REASONS", "POLICIES",
+    "plan_day", "prepare_day", "DayContext", "Plan", "Decision", "Flight", "REASONS", "POLICIES", "audit_decisions",
     "write_plan", "summary",
     "Dispatcher", "FlightTable", "Leg", "ZoneActivity", "AdmissionLimit",
 ]

@@ -8,17 +8,21 @@ site); :meth:`Plan.lonlat` gives them as (lon, lat) degrees.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..config import AircraftProfile, Separation, SiteConfig, Wind
 from ..geo import LocalFrame
-from ..intent import PlannedPath, Volumes, cruise_speed_bound, door_altitude, volumes_for
+from ..intent import (
+    PlannedPath, SeparationAudit, Volumes, audit_separation, cruise_speed_bound, door_altitude, track_of, volumes_for,
+)
 
-__all__ = ["REASONS", "POLICIES", "Flight", "Decision", "Plan"]
+__all__ = ["REASONS", "POLICIES", "Flight", "Decision", "Plan", "audit_decisions"]
 
 #: Dispatch policies: ``online`` books the earliest drone that keeps the promise (waiting for
 #: one to return if need be) with admission control; ``batch`` decides the orders of each
@@ -162,3 +166,16 @@ class Plan:
     def reasons(self) -> Counter:
         """Number of rejections by reason code."""
         return Counter(d.reason for d in self.decisions if d.reason is not None)
+
+    @cached_property
+    def separation(self) -> SeparationAudit:
+        """The closest approach and losses of separation between the planned flights (sampled at 1 s)."""
+        return audit_decisions(self.decisions, self.config)
+
+
+def audit_decisions(decisions: Iterable[Decision], config: SiteConfig) -> SeparationAudit:
+    """:func:`~dronedel.intent.audit_separation` of the accepted decisions' planned paths (tracks named
+    by order id) against the site's separation standard."""
+    sep = config.separation
+    tracks = [track_of(d.order_id, d.flight.path(config.aircraft)) for d in decisions if d.flight is not None]
+    return audit_separation(tracks, sep.horizontal_m, sep.vertical_m)

@@ -15,14 +15,19 @@ import numpy as np
 
 from .. import __version__
 from ..fileio import write_json, write_with
+from ..intent import KINDS
 from .model import REASONS, Decision, Flight, Plan
 
-__all__ = ["SCHEMA", "CSV_COLUMNS", "summary", "plan_to_json", "write_plan"]
+__all__ = ["SCHEMA", "CSV_COLUMNS", "VOLUME_COLUMNS", "summary", "plan_to_json", "write_plan"]
 
-SCHEMA = "dronedel-plan/1"
+SCHEMA = "dronedel-plan/2"
 
-CSV_COLUMNS = ("order_id", "row", "placed_at", "status", "reason", "drone", "takeoff_at", "door_at", "land_at",
-               "minutes_to_door", "distance_m", "energy_wh", "reserve_wh", "detail")
+#: Columns of a flight's ``intent.volumes`` rows in plan.json (local metres, m AGL, s after the plan start).
+VOLUME_COLUMNS = ("kind", "ax_m", "ay_m", "bx_m", "by_m", "radius_m", "alt_lower_m_agl", "alt_upper_m_agl",
+                  "time_start_s", "time_end_s")
+
+CSV_COLUMNS = ("order_id", "row", "placed_at", "status", "reason", "drone", "pad", "layers_m", "takeoff_at", "door_at",
+               "land_at", "minutes_to_door", "distance_m", "energy_wh", "reserve_wh", "detail")
 
 
 def _stamp(plan: Plan, seconds: float) -> str:
@@ -63,6 +68,7 @@ def summary(plan: Plan) -> dict[str, Any]:
         "flights_per_drone": {"mean": _round(per_drone.mean(), 2), "min": int(per_drone.min()),
                               "max": int(per_drone.max())} if plan.drones else None,
         "drone_utilisation": _round(busy.sum() / (plan.drones * span), 4) if span > 0 else None,
+        "separation": plan.separation.as_dict(),
     }
 
 
@@ -70,9 +76,21 @@ def _route_json(plan: Plan, xy: np.ndarray) -> dict[str, Any]:
     return {"lonlat": np.round(plan.lonlat(xy), 7).tolist(), "local_m": np.round(xy, 2).tolist()}
 
 
+def _intent_json(plan: Plan, f: Flight) -> dict[str, Any]:
+    v = f.volumes(plan.config.aircraft, plan.config.separation)
+    rows = np.column_stack([v.ax, v.ay, v.bx, v.by, v.radius, v.z_lo, v.z_hi, v.t_lo, v.t_hi])
+    return {"time_start": _stamp(plan, float(v.t_lo.min())), "time_end": _stamp(plan, float(v.t_hi.max())),
+            "columns": list(VOLUME_COLUMNS),
+            "volumes": [[KINDS[k], *r] for k, r in zip(v.kind.tolist(), np.round(rows, 2).tolist())]}
+
+
 def _flight_json(plan: Plan, f: Flight, placed_s: float) -> dict[str, Any]:
+    pad = plan.config.separation.pads[f.pad]
     return {
         "drone": f.drone,
+        "pad": {"name": pad.name, "lonlat": np.round(plan.lonlat(np.array([pad.xy])), 7)[0].tolist(),
+                "local_m": list(pad.xy)},
+        "layers_m_agl": {"outbound": f.layers[0], "return": f.layers[1]},
         "loading_at": _stamp(plan, f.loading_s),
         "takeoff_at": _stamp(plan, f.takeoff_s),
         "door_at": _stamp(plan, f.door_s),
@@ -86,6 +104,7 @@ def _flight_json(plan: Plan, f: Flight, placed_s: float) -> dict[str, Any]:
         "zones_avoided": sorted(f.zones),
         "outbound": _route_json(plan, f.route),
         "return": _route_json(plan, f.route[::-1]),
+        "intent": _intent_json(plan, f),
     }
 
 
@@ -120,6 +139,14 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "promise_s": cfg.planning.promise_s,
         "margin_m": cfg.planning.margin_m,
         "cruise_alt_m_agl": cfg.aircraft.cruise_alt_m,
+        "separation": {"pads": [{"name": p.name, "local_m": list(p.xy)} for p in cfg.separation.pads],
+                       "layers_m_agl": list(cfg.separation.layers_m),
+                       "horizontal_m": cfg.separation.horizontal_m, "vertical_m": cfg.separation.vertical_m,
+                       "volume_half_width_m": cfg.separation.half_width_m,
+                       "volume_half_height_m": cfg.separation.half_height_m,
+                       "time_buffer_s": cfg.separation.time_buffer_s,
+                       "time_buffer_rate": cfg.separation.time_buffer_rate, "slice_s": cfg.separation.slice_s,
+                       "pad_clear_s": cfg.separation.pad_clear_s},
         "wind": {"speed_ms": plan.wind.speed_ms, "from_deg": plan.wind.from_deg},
         "reasons": REASONS,
         "summary": summary(plan),
@@ -131,8 +158,9 @@ def _csv_row(plan: Plan, d: Decision) -> list[Any]:
     f = d.flight
     placed = _stamp(plan, d.placed_s) if np.isfinite(d.placed_s) else ""
     if f is None:
-        return [d.order_id, d.row, placed, d.status, d.reason, "", "", "", "", "", "", "", "", d.detail]
-    return [d.order_id, d.row, placed, d.status, "", f.drone, _stamp(plan, f.takeoff_s), _stamp(plan, f.door_s),
+        return [d.order_id, d.row, placed, d.status, d.reason, "", "", "", "", "", "", "", "", "", "", d.detail]
+    return [d.order_id, d.row, placed, d.status, "", f.drone, plan.config.separation.pads[f.pad].name,
+            f"{f.layers[0]:g}/{f.layers[1]:g}", _stamp(plan, f.takeoff_s), _stamp(plan, f.door_s),
             _stamp(plan, f.land_s), f"{(f.door_s - d.placed_s) / 60:.2f}", f"{f.distance_m:.1f}",
             f"{f.energy_wh:.2f}", f"{f.reserve_wh:.2f}", d.detail]
 

@@ -1,6 +1,6 @@
 """From a delivery route to the mission ArduPilot Copter flies, with its fence and rally points.
 
-The items: seq 0 home; NAV_TAKEOFF straight up to the cruise altitude; DO_CHANGE_SPEED to
+The items: seq 0 home (the pad); NAV_TAKEOFF straight up to the outbound cruise altitude; DO_CHANGE_SPEED to
 the planned cruise speed (run when the take-off completes); a NAV_WAYPOINT at every turn
 of the outbound route; the delivery at the door (:func:`delivery_items`); a NAV_WAYPOINT at
 every turn of the return route; NAV_LAND at home — not RTL, whose straight line home could
@@ -53,12 +53,15 @@ def _delay(seconds: float) -> MissionItem:
     return _do(mavlink.MAV_CMD_NAV_DELAY, round(seconds, 2), -1.0, -1.0, -1.0)
 
 
-def delivery_items(door: tuple[float, float], profile: AircraftProfile) -> list[MissionItem]:
-    """Items at the door ``(lon, lat)``, arriving and leaving at the cruise altitude.
+def delivery_items(door: tuple[float, float], profile: AircraftProfile,
+                   altitudes: tuple[float, float] | None = None) -> list[MissionItem]:
+    """Items at the door ``(lon, lat)``, arriving at the outbound and leaving at the return cruise
+    altitude of ``altitudes`` (m above home; default ``cruise_alt_m`` both).
 
     - ``payload_place``: NAV_PAYLOAD_PLACE at the door (flies there, descends until the
       package touches down, releases it, climbs back); param1 is the maximum descent, the
-      cruise altitude plus :data:`PAYLOAD_PLACE_EXTRA_DESCENT_M`.
+      cruise altitude plus :data:`PAYLOAD_PLACE_EXTRA_DESCENT_M`; where the return layer
+      differs, a waypoint over the door then moves to it vertically.
     - ``land``: NAV_LAND at the door, NAV_DELAY ``land_dwell_s`` on the ground, NAV_TAKEOFF
       back to cruise altitude (needs MIS_OPTIONS bit 2, see :func:`mission_params`).
     - ``winch``: waypoint at the door, straight down to ``winch_height_m`` above home;
@@ -69,28 +72,29 @@ def delivery_items(door: tuple[float, float], profile: AircraftProfile) -> list[
       ``delivery_hover_s``; DO_GRIPPER release; climb back to cruise altitude.
     """
     lon, lat = door
-    alt = profile.cruise_alt_m
+    alt, leave = altitudes or (profile.cruise_alt_m, profile.cruise_alt_m)
     wp, method = mavlink.MAV_CMD_NAV_WAYPOINT, profile.delivery
     if method == "payload_place":
-        return [_nav(mavlink.MAV_CMD_NAV_PAYLOAD_PLACE, lon, lat, alt, p1=alt + PAYLOAD_PLACE_EXTRA_DESCENT_M)]
+        place = _nav(mavlink.MAV_CMD_NAV_PAYLOAD_PLACE, lon, lat, alt, p1=alt + PAYLOAD_PLACE_EXTRA_DESCENT_M)
+        return [place] if leave == alt else [place, _nav(wp, lon, lat, leave)]
     if method == "land":
         return [_nav(mavlink.MAV_CMD_NAV_LAND, lon, lat, 0.0), _delay(profile.land_dwell_s),
-                _nav(mavlink.MAV_CMD_NAV_TAKEOFF, lon, lat, alt)]
+                _nav(mavlink.MAV_CMD_NAV_TAKEOFF, lon, lat, leave)]
     if method == "winch":
-        height = min(profile.winch_height_m, alt)
+        height = min(profile.winch_height_m, alt, leave)
         lowering_s = height / profile.winch_rate_ms
         return [
             _nav(wp, lon, lat, alt), _nav(wp, lon, lat, height),
             _do(mavlink.MAV_CMD_DO_WINCH, 1, mavlink.WINCH_RELATIVE_LENGTH_CONTROL, height, profile.winch_rate_ms),
             _delay(lowering_s + profile.delivery_hover_s),
             _do(mavlink.MAV_CMD_DO_WINCH, 1, mavlink.WINCH_RELATIVE_LENGTH_CONTROL, -height, -profile.winch_rate_ms),
-            _nav(wp, lon, lat, alt),
+            _nav(wp, lon, lat, leave),
         ]
     if method == "drop":
-        height = min(profile.drop_height_m, alt)
+        height = min(profile.drop_height_m, alt, leave)
         return [
             _nav(wp, lon, lat, alt), _nav(wp, lon, lat, height), _delay(profile.delivery_hover_s),
-            _do(mavlink.MAV_CMD_DO_GRIPPER, 1, mavlink.GRIPPER_ACTION_RELEASE), _nav(wp, lon, lat, alt),
+            _do(mavlink.MAV_CMD_DO_GRIPPER, 1, mavlink.GRIPPER_ACTION_RELEASE), _nav(wp, lon, lat, leave),
         ]
     raise MissionError(f"unknown delivery method {method!r}")
 
@@ -144,6 +148,7 @@ def build_mission(
     authorisations: Sequence[str] = (),
     rally_spacing_m: float = 2000.0,
     name: str = "",
+    altitudes: tuple[float, float] | None = None,
 ) -> Mission:
     """The mission, fence and rally points of one delivery flight.
 
@@ -151,14 +156,16 @@ def build_mission(
     ``outbound`` runs from home to the door and ``inbound`` from the door back home, both
     as (lon, lat) degrees. Zones of ``airspace`` active between ``at`` and ``until`` (the
     flight's take-off and landing) and not covered by ``authorisations`` go into the fence
-    (:func:`dronedel.mission.fence.build_fence`). The result has passed
+    (:func:`dronedel.mission.fence.build_fence`). ``altitudes`` are the outbound and return
+    cruise altitudes (m above home; default ``cruise_alt_m`` both): the take-off climbs to the
+    first, the return flies the second, and the change happens over the door. The result has passed
     :func:`dronedel.mission.validate.validate_mission`; :class:`MissionError` or
     :class:`~dronedel.errors.InputError` says why a flight cannot become a mission.
     """
     home = (float(home_lonlat[0]), float(home_lonlat[1]))
     _check_route(home, outbound, inbound)
     outbound, inbound = _dedupe(outbound), _dedupe(inbound)
-    alt = profile.cruise_alt_m
+    alt, back = altitudes or (profile.cruise_alt_m, profile.cruise_alt_m)
     wp = mavlink.MAV_CMD_NAV_WAYPOINT
     speed_type = mavlink.SPEED_TYPE_GROUNDSPEED if profile.speed_reference == "ground" else mavlink.SPEED_TYPE_AIRSPEED
     items = [
@@ -166,15 +173,15 @@ def build_mission(
         _nav(mavlink.MAV_CMD_NAV_TAKEOFF, home[0], home[1], alt),
         _do(mavlink.MAV_CMD_DO_CHANGE_SPEED, speed_type, profile.cruise_speed_ms, -1.0),
         *(_nav(wp, lon, lat, alt) for lon, lat in outbound[1:-1]),
-        *delivery_items(outbound[-1], profile),
-        *(_nav(wp, lon, lat, alt) for lon, lat in inbound[1:-1]),
+        *delivery_items(outbound[-1], profile, (alt, back)),
+        *(_nav(wp, lon, lat, back) for lon, lat in inbound[1:-1]),
         _nav(mavlink.MAV_CMD_NAV_LAND, home[0], home[1], 0.0),
     ]
     frame = frame_at(*home)
     route = [*outbound, *inbound[1:]]
-    fence = build_fence(frame, route, airspace, alt, options=fence_options, at=at, until=until,
+    fence = build_fence(frame, route, airspace, max(alt, back), options=fence_options, at=at, until=until,
                         authorisations=authorisations)
-    rally = rally_points(frame, route, fence, alt, spacing_m=rally_spacing_m)
+    rally = rally_points(frame, route, fence, back, spacing_m=rally_spacing_m)
     mission = Mission(renumber(items), fence.items(), rally, mission_params(fence.params(), profile),
                       profile.cruise_speed_ms, profile.delivery, name)
     validate_mission(mission, name or "mission")

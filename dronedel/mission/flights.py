@@ -27,25 +27,27 @@ def mission_for_flight(
     name: str = "",
     fence_options: FenceOptions = FenceOptions(),
 ) -> Mission:
-    """The mission of one planned ``flight`` from the site of ``config``.
+    """The mission of one planned ``flight`` from its pad at the site of ``config``.
 
-    The route (local metres, site to door) is flown out and, reversed, back. ``start`` is
-    the plan's start (``Plan.start``): with it the fence holds the zones active from take-off
-    to landing; without it every zone counts as active (the conservative choice).
+    The route (local metres, pad to door) is flown out on the outbound layer and, reversed,
+    back on the return layer; home is the pad. ``start`` is the plan's start (``Plan.start``):
+    with it the fence holds the zones active from take-off to landing; without it every zone
+    counts as active (the conservative choice).
     """
     site = config.site
     frame = frame_at(site.lon, site.lat)
     route = np.asarray(flight.route, float).reshape(-1, 2)
     lon, lat = frame.to_lonlat(route[:, 0], route[:, 1])
     outbound = [(float(a), float(b)) for a, b in zip(lon, lat)]
-    outbound[0] = (site.lon, site.lat)
     at = until = None
     if start is not None:
         at = start + timedelta(seconds=float(flight.takeoff_s))
         until = start + timedelta(seconds=float(flight.land_s))
+    layers = flight.layers if all(flight.layers) else None
     return build_mission(
-        (site.lon, site.lat), site.elevation_m, outbound, outbound[::-1], config.aircraft, airspace=airspace,
+        outbound[0], site.elevation_m, outbound, outbound[::-1], config.aircraft, airspace=airspace,
         fence_options=fence_options, at=at, until=until, authorisations=config.airspace.authorisations, name=name,
+        altitudes=layers,
     )
 
 

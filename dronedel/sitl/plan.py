@@ -20,9 +20,9 @@ from ..errors import InputError
 from ..geo import LocalFrame
 from ..mission import Mission
 from ..mission.delivery import DeliveryPoint, delivery_method, delivery_point
-from ..mission.items import has_location, nav_items
+from ..mission.items import has_location, mavlink, nav_items
 
-__all__ = ["MissionRoute", "mission_route", "planned_flight"]
+__all__ = ["MissionRoute", "mission_route", "mission_altitudes", "planned_flight"]
 
 # Consecutive route points closer than this (m) are one point.
 _SAME_POINT_M = 0.5
@@ -71,6 +71,17 @@ def mission_route(mission: Mission) -> MissionRoute:
     return route
 
 
+def mission_altitudes(mission: Mission) -> tuple[float, float]:
+    """The outbound and return cruise altitudes (m above home) of a delivery mission: where its
+    NAV_TAKEOFF climbs to, and the altitude of the last positioned item before the landing."""
+    items = [i for i in nav_items(mission) if has_location(i.command) or i.command == mavlink.MAV_CMD_NAV_TAKEOFF]
+    takeoff = next((i for i in items if i.command == mavlink.MAV_CMD_NAV_TAKEOFF), None)
+    if takeoff is None:
+        raise InputError("the mission has no NAV_TAKEOFF", mission.name or "mission")
+    before_land = [i for i in items if i.command != mavlink.MAV_CMD_NAV_LAND and i.seq > takeoff.seq]
+    return float(takeoff.z), float(before_land[-1].z if before_land else takeoff.z)
+
+
 def planned_flight(
     mission: Mission, profile: AircraftProfile, wind: Wind | None = None, payload_kg: float = 0.0
 ) -> aircraft.FlightProfile:
@@ -81,13 +92,14 @@ def planned_flight(
     """
     route = mission_route(mission)
     profile = replace(profile, delivery=route.method)
+    altitudes = mission_altitudes(mission)
     if mission.cruise_speed_ms:
         profile = replace(profile, cruise_speed_ms=mission.cruise_speed_ms)
     back = route.inbound[::-1]
     same_way = len(back) == len(route.outbound) and np.allclose(back, route.outbound, atol=1.0)
     if same_way:
-        return aircraft.fly(route.outbound, payload_kg, profile, wind)
-    batch = aircraft.fly_many([route.outbound, back], payload_kg, profile, wind)
+        return aircraft.fly(route.outbound, payload_kg, profile, wind, altitudes)
+    batch = aircraft.fly_many([route.outbound, back], payload_kg, profile, wind, altitudes)
     k = aircraft.PHASES.index("return")
     times, energies = batch.times_s.copy(), batch.energies_wh.copy()
     times[0, k], energies[0, k] = times[1, k], energies[1, k]
