@@ -93,6 +93,7 @@ def _flight_json(plan: Plan, f: Flight, placed_s: float) -> dict[str, Any]:
         "layers_m_agl": {"outbound": f.layers[0], "return": f.layers[1]},
         "loading_at": _stamp(plan, f.loading_s),
         "takeoff_at": _stamp(plan, f.takeoff_s),
+        "takeoff_s": _round(f.takeoff_s, 2),
         "door_at": _stamp(plan, f.door_s),
         "land_at": _stamp(plan, f.land_s),
         "ready_at": _stamp(plan, f.ready_s),
