@@ -25,7 +25,7 @@ from ..fileio import write_json
 from .cells import DayOptions, SiteInputs, cell_key, day_options, prepare_sites, run_day
 from .spec import Cell, Study
 
-__all__ = ["StudyRun", "run_study", "dask_client", "CellCache"]
+__all__ = ["StudyRun", "run_study", "dask_client", "day_groups", "CellCache"]
 
 #: Seconds to wait for a scheduler given by address.
 CONNECT_TIMEOUT_S = 10.0
@@ -101,7 +101,7 @@ def _probe(address: str) -> None:
                          address) from None
 
 
-def _days(cells: Sequence[Cell]) -> list[list[Cell]]:
+def day_groups(cells: Sequence[Cell]) -> list[list[Cell]]:
     """Cells grouped by the day they share, the biggest days (orders x cells) first."""
     groups: dict[tuple, list[Cell]] = {}
     for c in cells:
@@ -151,7 +151,7 @@ def _compute(client: Any, sites: dict[str, SiteInputs], options: DayOptions, tod
 
     site_futures = {k: client.scatter(v, broadcast=True, hash=False) for k, v in sites.items()
                     if any(c.site == k for c in todo)}
-    days = _days(todo)
+    days = day_groups(todo)
     futures = {client.submit(run_day, site_futures[g[0].site], options, g, pure=False): g for g in days}
     for future in as_completed(futures):
         group = futures[future]
