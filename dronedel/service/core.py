@@ -493,12 +493,13 @@ class DispatchService:
                 and r.alt_m < self.config.aircraft.cruise_alt_m and r.alt_m <= _delivery_alt(traj) + _DOOR_HEIGHT_M)
         if f.flight_id not in self._delivered and traj is not None and (r.t_s >= traj.door_s or near):
             self._delivered.add(f.flight_id)
-            self.store.update_flight(f.flight_id, actual_door_s=r.t_s)
+            at = min(r.t_s, traj.door_s) if self.fleet.exact else r.t_s
+            self.store.update_flight(f.flight_id, actual_door_s=at)
             order = self.store.order(f.order_id)
-            late = r.t_s - (order.placed_s + self.config.planning.promise_s)
-            self.store.update_order(f.order_id, status="delivered", eta_s=r.t_s, updated_s=r.t_s)
-            self._emit(r.t_s, "delivered", {"drone": f.drone, "on_time": bool(late <= 1e-6),
-                                            "minutes_after_order": round((r.t_s - order.placed_s) / 60, 2)},
+            late = at - (order.placed_s + self.config.planning.promise_s)
+            self.store.update_order(f.order_id, status="delivered", eta_s=at, updated_s=r.t_s)
+            self._emit(at, "delivered", {"drone": f.drone, "on_time": bool(late <= 1e-6),
+                                         "minutes_after_order": round((at - order.placed_s) / 60, 2)},
                        f.order_id, f.flight_id)
 
     def _landed(self, f: FlightRow, t: float) -> None:

@@ -123,6 +123,7 @@ class MavlinkFleet:
                  persistent: bool, processes: list[SitlProcess] = ()) -> None:
         self.count = len(openers)
         self.persistent = persistent
+        self.exact = False
         self.speedup = speedup
         self.processes = list(processes)
         self._reports: queue.SimpleQueue[Report] = queue.SimpleQueue()

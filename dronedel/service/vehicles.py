@@ -50,6 +50,8 @@ class Fleet(Protocol):
     count: int
     #: True if the vehicles fly on by themselves while the service is down (they keep their missions).
     persistent: bool
+    #: True if the vehicles fly their planned trajectories exactly (virtual), so planned instants are flown ones.
+    exact: bool
 
     def prepare(self, flight: FlightRow, mission: Mission) -> None:
         """Loading has begun: get the vehicle ready to fly ``flight`` (upload ``mission``)."""
@@ -77,6 +79,7 @@ class VirtualFleet:
     """
 
     persistent = True
+    exact = True
 
     def __init__(self, count: int, frame: LocalFrame, battery_wh: float) -> None:
         self.count = count
