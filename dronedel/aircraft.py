@@ -526,8 +526,18 @@ class _Fixed:
     ascent_peak: float = 0.0
 
 
+def fixed_powers(payload: NDArray, profile: AircraftProfile, wind: Wind | None) -> dict[tuple[bool, float], NDArray]:
+    """Electrical power (W) per flight, loaded (True) or empty, at each vertical rate the take-off, door
+    and landing fly (0, climb, descent, land speed; m/s, down negative), hovering in ``wind``."""
+    p = profile
+    w = float(np.hypot(*wind_vector(wind)))
+    masses = {True: p.empty_mass_kg + payload, False: np.full_like(payload, p.empty_mass_kg)}
+    rates = (0.0, p.climb_rate_ms, -p.descent_rate_ms, -p.land_speed_ms)
+    return {(loaded, r): power_w(p, m, w, r) for loaded, m in masses.items() for r in rates}
+
+
 def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None,
-                   altitudes: tuple[float, float]) -> _Fixed:
+                   altitudes: tuple[float, float], powers: dict[tuple[bool, float], NDArray]) -> _Fixed:
     """Times and energies of the take-off, the door (descent, delivery, ascent) and the landing.
 
     ``altitudes`` are the outbound and return cruise altitudes (m above home): the take-off
@@ -540,25 +550,25 @@ def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None
     the touchdown check, PLDP_DELAY on the ground and a shaped climb back; NAV_LAND, the land
     detector, the dwell and NAV_TAKEOFF; or waypoint legs straight down to the winch or drop
     height and back up. Landing: NAV_LAND and the land detector. Hovering in wind, the
-    aircraft's airspeed is the wind speed, which the power accounts for.
+    aircraft's airspeed is the wind speed, which the power accounts for; ``powers`` come from
+    :func:`fixed_powers`.
     """
     p = profile
     w = float(np.hypot(*wind_vector(wind)))
-    heavy = p.empty_mass_kg + payload
-    light = np.full_like(payload, p.empty_mass_kg)
+    heavy, light = True, False
     out_alt, back_alt = altitudes
 
-    def power(mass: NDArray, rate: float = 0.0) -> NDArray:
-        return power_w(p, mass, w, rate)
+    def power(loaded: bool, rate: float = 0.0) -> NDArray:
+        return powers[(loaded, rate)]
 
-    def land(mass: NDArray, alt: float) -> tuple[float, NDArray]:
+    def land(mass: bool, alt: float) -> tuple[float, NDArray]:
         """NAV_LAND from ``alt`` to touchdown: descent rate to LAND_ALT_LOW, then land speed."""
         low = min(p.land_alt_low_m, alt)
         fast = _shaped_move(alt - low, p.descent_rate_ms, p.vertical_accel_ms2, p.vertical_jerk_ms3, p.land_speed_ms)
         slow = low / p.land_speed_ms
         return fast + slow, power(mass, -p.descent_rate_ms) * fast + power(mass, -p.land_speed_ms) * slow
 
-    def takeoff(mass: NDArray, ground_s: float, alt: float) -> tuple[float, NDArray]:
+    def takeoff(mass: bool, ground_s: float, alt: float) -> tuple[float, NDArray]:
         """NAV_TAKEOFF to ``alt``: ``ground_s`` with the motors still, the spool-up, the climb."""
         climb = _takeoff_climb(alt, p)
         return (ground_s + p.spool_up_s + climb,
@@ -625,6 +635,7 @@ class CruiseBatch:
     back: _Cruise
     exists: NDArray
     payload_kg: NDArray
+    powers: dict[tuple[bool, float], NDArray]
 
     def __len__(self) -> int:
         return len(self.exists)
@@ -634,7 +645,8 @@ class CruiseBatch:
         def pick(c: _Cruise) -> _Cruise:
             return _Cruise(*(getattr(c, f.name)[index] for f in fields(_Cruise)))
 
-        return CruiseBatch(pick(self.out), pick(self.back), self.exists[index], self.payload_kg[index])
+        return CruiseBatch(pick(self.out), pick(self.back), self.exists[index], self.payload_kg[index],
+                           {k: v[index] for k, v in self.powers.items()})
 
     def put(self, index: NDArray, other: CruiseBatch) -> None:
         """Write ``other``'s flights into this batch at ``index``."""
@@ -643,6 +655,8 @@ class CruiseBatch:
                 getattr(mine, f.name)[index] = getattr(theirs, f.name)
         self.exists[index] = other.exists
         self.payload_kg[index] = other.payload_kg
+        for key, value in other.powers.items():
+            self.powers.setdefault(key, np.zeros(len(self)))[index] = value
 
     @classmethod
     def empty(cls, n: int) -> CruiseBatch:
@@ -651,7 +665,7 @@ class CruiseBatch:
             return _Cruise(*(np.zeros(n, bool if f.name == "feasible" else int if f.name == "legs" else float)
                              for f in fields(_Cruise)))
 
-        return cls(blank(), blank(), np.zeros(n, bool), np.zeros(n))
+        return cls(blank(), blank(), np.zeros(n, bool), np.zeros(n), {})
 
 
 def _cruises(legs: _Legs, exists: NDArray, payload_kg: ArrayLike, profile: AircraftProfile,
@@ -662,7 +676,7 @@ def _cruises(legs: _Legs, exists: NDArray, payload_kg: ArrayLike, profile: Aircr
     light = np.full(n, profile.empty_mass_kg)
     out = _cruise(legs, heavy, profile, wind, stop_last=profile.delivery == "land")
     back = _cruise(legs.reversed(), light, profile, wind, stop_last=True)
-    return CruiseBatch(out, back, np.asarray(exists, bool), payload)
+    return CruiseBatch(out, back, np.asarray(exists, bool), payload, fixed_powers(payload, profile, wind))
 
 
 def cruise_many(routes: Sequence[Any], payload_kg: ArrayLike, profile: AircraftProfile,
@@ -685,7 +699,8 @@ def finish(cruise: CruiseBatch, profile: AircraftProfile, wind: Wind | None = No
     n = len(cruise)
     heavy = profile.empty_mass_kg + payload
     light = np.full(n, profile.empty_mass_kg)
-    fixed = _door_and_home(payload, profile, wind, altitudes or (profile.cruise_alt_m, profile.cruise_alt_m))
+    fixed = _door_and_home(payload, profile, wind, altitudes or (profile.cruise_alt_m, profile.cruise_alt_m),
+                           cruise.powers)
 
     times = np.zeros((n, len(PHASES)))
     energies = np.zeros((n, len(PHASES)))
