@@ -227,7 +227,8 @@ def test_planned_trajectories_stay_inside_the_exported_volumes(tmp_path_factory,
 def test_geojson_of_the_volumes(day):
     plan, json_path, geojson_path = day
     doc, features = json.loads(json_path.read_text()), json.loads(geojson_path.read_text())["features"]
-    volumes = [(i["order_id"], k, v) for i in doc["intents"] for k, v in zip(i["volume_kinds"], i["details"]["volumes"])]
+    volumes = [(i["order_id"], k, v) for i in doc["intents"]
+               for k, v in zip(i["volume_kinds"], i["details"]["volumes"])]
     assert len(features) == len(volumes)
     for feature, (order_id, kind, v) in zip(features, volumes):
         ring = feature["geometry"]["coordinates"][0]
@@ -352,3 +353,48 @@ def test_intent_file_that_does_not_parse(tmp_path):
     path.write_text("[]")
     with pytest.raises(InputError, match=r"intents\.json: \$: must be an object, not an array"):
         read_intents(path)
+
+
+# --- drawing -------------------------------------------------------------------------------
+
+def test_intent_and_pads_drawn(day):
+    from matplotlib.figure import Figure
+
+    from dronedel.plot.intent import KIND_COLOURS, add_depot_inset, draw_intent
+
+    plan, json_path, _ = day
+    intents = read_intents(json_path)
+    intent = intents.intents[0]
+    ax = Figure().add_subplot()
+    handles = draw_intent(ax, intent)
+    assert len(ax.patches) == len(intent.volumes)
+    for patch, volume in zip(ax.patches, intent.volumes):
+        assert patch.get_facecolor()[3] < 0.1  # translucent
+        assert patch.get_edgecolor()[:3] == pytest.approx([int(KIND_COLOURS[volume.kind][i:i + 2], 16) / 255
+                                                           for i in (1, 3, 5)])
+    labels = [h.get_label() for h in handles]
+    assert f"intent: outbound at {intent.layers_m_agl[0]:g} m AGL (" in labels[1] and labels[0] == "intent: climb (1)"
+    inset = add_depot_inset(ax, intents.pads, site=CONFIG.site, intent=intent)
+    assert sorted(t.get_text() for t in inset.texts) == sorted(intents.pads)
+    filled = [line for line in inset.lines if line.get_marker() == "s" and line.get_color() == "black"]
+    assert len(filled) == 1 and tuple(np.ravel(filled[0].get_xydata())) == intents.pads[intent.pad]
+    assert any(line.get_marker() == "*" for line in inset.lines)
+
+
+def test_mission_check_draws_the_intent(day, tmp_path, capsys):
+    plan, json_path, _ = day
+    from dronedel.formats import write_mission
+    from dronedel.mission.flights import plan_missions
+
+    decision, mission = next(iter(plan_missions(plan, AIRSPACE, 1)))
+    mission_path = write_mission(tmp_path / f"{decision.order_id}.plan", mission)[0]
+    png = tmp_path / "m.png"
+    assert main(["mission", "check", str(mission_path), "--site", str(example_path("site.toml")), "--intents",
+                 str(json_path), "--plot", str(png)]) == 0
+    assert png.stat().st_size > 20_000
+    capsys.readouterr()
+    other = write_mission(tmp_path / "NOBODY.plan", mission)[0]
+    assert main(["mission", "check", str(other), "--intents", str(json_path), "--plot", str(png)]) == 2
+    assert f"{json_path}: has no operational intent for order 'NOBODY'" in capsys.readouterr().err
+    assert main(["mission", "check", str(mission_path), "--intents", str(json_path)]) == 2
+    assert "--intents: draws the flight's intent on the map: give --plot too" in capsys.readouterr().err

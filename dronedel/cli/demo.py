@@ -65,7 +65,7 @@ def demo_steps(out: Path) -> Iterator[tuple[str, list[str]]]:
     order = _first_detour(out)
     yield (f"Mission of order {order}, the day's first route around a zone",
            ["mission", "check", str(out / "plan" / "missions" / f"{order}.plan"), "--site", site,
-            "--plot", str(out / f"mission-{order}.png")])
+            "--intents", str(out / "plan" / "intents.json"), "--plot", str(out / f"mission-{order}.png")])
     drones = load_site(site).fleet.drones
     sizes = sorted({drones, max(1, drones // 2), drones * 3 // 2, drones * 2} - {drones})
     yield (f"Fleet-day simulation: {drones} drones, and {', '.join(map(str, sizes))} to compare",

@@ -120,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
 def _figures(config: SiteConfig, airspace: Airspace, ctx: DayContext, runs: dict[str, list[DayResult]],
              bound: dict[int, int], start: datetime, out: Path) -> list[Path]:
     """Service map, timeline and door-time histogram of the first run; service vs fleet for a sweep."""
+    from ..intent.f3548 import pads_lonlat
     from ..plot.fleet import plot_door_times, plot_gantt, plot_service_map, plot_service_vs_fleet
 
     first = next(iter(runs.values()))
@@ -128,7 +129,7 @@ def _figures(config: SiteConfig, airspace: Airspace, ctx: DayContext, runs: dict
                               loading_s=config.fleet.loading_s, wind=config.planning.wind)
     paths = [
         plot_service_map(first[0], airspace, out / "service_map.png", site=config.site, zone_lonlat=zone.lonlat,
-                         authorisations=config.airspace.authorisations),
+                         authorisations=config.airspace.authorisations, pads=pads_lonlat(config)),
         plot_gantt(first[0], start.astimezone(config.site.tz), out / "timeline.png"),
         plot_door_times(first[0], out / "door_times.png"),
     ]

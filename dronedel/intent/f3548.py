@@ -46,6 +46,7 @@ import shapely
 from numpy.typing import NDArray
 
 from .. import __version__
+from ..config import SiteConfig
 from ..errors import InputError
 from ..fileio import write_text
 from ..geo import LocalFrame
@@ -57,8 +58,8 @@ if TYPE_CHECKING:
 
     from ..dispatch.model import Plan
 
-__all__ = ["SCHEMA", "MAX_VERTICES", "QUAD_SEGS", "outline_rings", "rfc3339", "ExportedVolumes", "export_volumes",
-           "intents_document", "intents_geojson", "write_intents"]
+__all__ = ["SCHEMA", "MAX_VERTICES", "QUAD_SEGS", "pads_lonlat", "outline_rings", "rfc3339", "ExportedVolumes",
+           "export_volumes", "intents_document", "intents_geojson", "write_intents"]
 
 SCHEMA = "dronedel-intents/1"
 
@@ -71,6 +72,13 @@ QUAD_SEGS = 8
 _ROUNDING_M = 0.02  # covers rounding vertices to 1e-7 degrees (<= 0.6 cm) and bending of 300 m edges
 _MIN_RADIUS_M = 0.5
 _DIGITS = 7  # 1e-7 degrees, about a centimetre
+
+
+def pads_lonlat(config: SiteConfig) -> dict[str, tuple[float, float]]:
+    """The site's pads by name as (lon, lat) degrees, rounded to 1e-7."""
+    site, pads = config.site, config.separation.pads
+    lon, lat = LocalFrame(site.lon, site.lat).to_lonlat([p.east_m for p in pads], [p.north_m for p in pads])
+    return {p.name: (round(float(x), _DIGITS), round(float(y), _DIGITS)) for p, x, y in zip(pads, lon, lat)}
 
 
 def outline_rings(v: Volumes, frame: LocalFrame, quad_segs: int = QUAD_SEGS) -> list[list[list[float]]]:
@@ -165,7 +173,6 @@ def intents_document(plan: Plan, undulation: Undulation | None = None, quad_segs
     cfg = plan.config
     undulation = geoid_undulation(cfg) if undulation is None else undulation
     pads = cfg.separation.pads
-    pad_lonlat = np.round(plan.lonlat(np.array([p.xy for p in pads], float)), _DIGITS).tolist()
     flights = sorted((d for d in plan.decisions if d.flight is not None), key=lambda d: d.flight.takeoff_s)
     volumes = [d.flight.volumes(cfg.aircraft, cfg.separation) for d in flights]
     bounds = np.r_[0, np.cumsum([len(v) for v in volumes])].tolist()
@@ -190,7 +197,8 @@ def intents_document(plan: Plan, undulation: Undulation | None = None, quad_segs
         "plan_start": rfc3339(plan.start, np.zeros(1), up=False)[0],
         "site": {"name": site.name, "lon": site.lon, "lat": site.lat, "elevation_m_amsl": site.elevation_m,
                  "timezone": site.timezone,
-                 "pads": [{"name": p.name, "lon": lon, "lat": lat} for p, (lon, lat) in zip(pads, pad_lonlat)]},
+                 "pads": [{"name": name, "lon": lon, "lat": lat}
+                          for name, (lon, lat) in pads_lonlat(cfg).items()]},
         "altitude": {"reference": "W84", "units": "M", "geoid": undulation.as_dict()},
         "intents": intents,
     }

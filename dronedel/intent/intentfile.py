@@ -269,10 +269,11 @@ def _geoid(c: _Checker, value: Any, path: str) -> Undulation:
 def parse_intents(data: Any, source: str = "") -> IntentFile:
     """An intents.json document already parsed from JSON; ``source`` names it in errors."""
     c = _Checker(source)
-    doc = c.obj(data, "$", ("schema", "plan_start", "site", "altitude", "intents"), ("standard", "generator"))
-    schema = c.string(doc["schema"], "$.schema")
+    schema = c.string(c.obj(data, "$", ("schema",), tuple(data) if isinstance(data, dict) else ())["schema"],
+                      "$.schema")
     if schema != SCHEMA:
         raise c.fail("$.schema", f"{schema!r} is not {SCHEMA!r}, the intent file this dronedel reads")
+    doc = c.obj(data, "$", ("schema", "plan_start", "site", "altitude", "intents"), ("standard", "generator"))
     site = c.obj(doc["site"], "$.site", ("name", "lon", "lat", "elevation_m_amsl", "timezone", "pads"))
     c.number(site["lon"], "$.site.lon", -180, 180)
     c.number(site["lat"], "$.site.lat", -90, 90)

@@ -23,6 +23,7 @@ from ..config import Site
 from ..fileio import save_figure
 from ..simulate import DayResult
 from .basemap import add_geometry, draw_basemap
+from .intent import add_depot_inset
 
 __all__ = ["OUTCOME_STYLE", "outcome", "plot_service_map", "plot_gantt", "plot_door_times", "plot_service_vs_fleet"]
 
@@ -62,9 +63,11 @@ def outcome(result: DayResult) -> dict[str, list[tuple[float, float]]]:
 
 
 def plot_service_map(result: DayResult, airspace: Airspace, path: str | Path, *, site: Site | None = None,
-                     zone_lonlat: BaseGeometry | None = None, authorisations: Sequence[str] = (), title: str = "",
+                     zone_lonlat: BaseGeometry | None = None, authorisations: Sequence[str] = (),
+                     pads: Mapping[str, tuple[float, float]] | None = None, title: str = "",
                      size_in: float = 8.0) -> Path:
-    """Doors by outcome over the base map, with the dispatch zone (shapely, (lon, lat)) if given."""
+    """Doors by outcome over the base map, with the dispatch zone (shapely, (lon, lat)) if given, and the
+    depot's ``pads`` ((lon, lat) by name) in an inset beside the map."""
     fig = Figure(figsize=(size_in, size_in))
     ax = fig.add_subplot()
     handles = draw_basemap(ax, airspace, site=site, authorisations=authorisations, legend=False, labels=False)
@@ -80,6 +83,8 @@ def plot_service_map(result: DayResult, airspace: Airspace, path: str | Path, *,
                    zorder=6, alpha=0.85)
         handles.append(Line2D([], [], color=colour, marker=marker, linestyle="none", label=f"{label} ({len(doors)})"))
     ax.legend(handles=handles, loc="upper right", fontsize=6.5, framealpha=0.9)
+    if pads:
+        add_depot_inset(ax, pads, site=site, bounds=(1.03, 0.0, 0.34, 0.34))
     ax.set_title(title or f"Orders of the day, {result.drones} drones ({result.policy})", fontsize=10)
     return save_figure(fig, path)
 

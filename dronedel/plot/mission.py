@@ -1,4 +1,5 @@
-"""A mission on the map: its route, delivery point, fence and rally points over the airspace.
+"""A mission on the map: its route, delivery point, fence and rally points over the airspace, with
+the flight's operational intent and the depot's pads when given.
 
 Axes are longitude/latitude degrees as in :mod:`dronedel.plot.basemap`.
 """
@@ -6,7 +7,7 @@ Axes are longitude/latitude degrees as in :mod:`dronedel.plot.basemap`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,12 @@ from ..airspace.model import Airspace
 from ..airspace.shapes import circle_polygon
 from ..config import Site
 from ..fileio import save_figure
+from ..intent.intentfile import OperationalIntent
 from ..mission.delivery import delivery_point
 from ..mission.fence import Fence
 from ..mission.items import Mission, has_location, mavlink
 from .basemap import add_geometry, draw_basemap, set_lonlat_axes
+from .intent import add_depot_inset, draw_intent
 
 __all__ = ["draw_mission", "plot_mission", "mission_extent"]
 
@@ -117,15 +120,21 @@ def plot_mission(
     site: Site | None = None,
     at: datetime | None = None,
     authorisations: Iterable[str] = (),
+    intent: OperationalIntent | None = None,
+    pads: Mapping[str, tuple[float, float]] | None = None,
     title: str | None = None,
     size_in: float = 8.0,
 ) -> Path:
     """Draw ``mission`` (over the airspace's base map when given) and save it atomically.
 
     The view frames the route, rally points and nearby exclusion zones; zones outside the band
-    from the ground to FENCE_ALT_MAX are drawn dotted.
+    from the ground to FENCE_ALT_MAX are drawn dotted. With the flight's operational ``intent``
+    its volumes are drawn as translucent outlines coloured by kind; ``pads`` ((lon, lat) by
+    name) and the flight's volumes at the depot are shown in an inset beside the map, the
+    flight's pad filled; the legend then stands beside the map too.
     """
-    fig = Figure(figsize=(size_in, size_in))
+    beside = intent is not None or bool(pads)  # legend and depot inset to the right of the map
+    fig = Figure(figsize=(size_in * 1.45 if beside else size_in, size_in))
     ax = fig.add_subplot()
     extent = mission_extent(mission)
     handles: list[Any] = []
@@ -135,8 +144,14 @@ def plot_mission(
                                band_agl=None if alt_max is None else (0.0, alt_max), legend=False)
     else:
         set_lonlat_axes(ax, extent, mission.home[1])
+    if intent is not None:
+        handles += draw_intent(ax, intent)
     handles += draw_mission(ax, mission)
-    ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.9)
+    if beside:
+        add_depot_inset(ax, pads or {}, site=site, intent=intent, bounds=(1.03, 0.0, 0.42, 0.42))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, framealpha=0.9)
+    else:
+        ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.9)
     alt = mission.params.get("FENCE_ALT_MAX")
     ax.set_title(title or f"mission {mission.name}: {len(mission.items)} items, {len(mission.fence)} fence points"
                  + (f", FENCE_ALT_MAX {alt:g} m" if alt is not None else ""), fontsize=10)
