@@ -25,11 +25,13 @@ from dronedel.mission.flights import plan_missions
 from dronedel.orders import load_orders
 from dronedel.sitl.checks import Expectations
 from dronedel.sitl.conformance import Conformance, Excursion, conformance, excursions
+from dronedel.sitl.fleetscenario import load_fleet_scenario
 from dronedel.sitl.fleet import FlownFlight, judge, load_missions, pair_approaches, place_track, separation_series
 from dronedel.sitl.flight import FlightRecord
 from dronedel.sitl.flight import Track as FlownTrack
 from dronedel.sitl.planfile import PlanFlight, busiest_window, read_plan_dir
 from dronedel.sitl.report import build_report
+from dronedel.sitl.scenario import find_scenarios
 
 CONFIG = load_site(example_path("site.toml"))
 FRAME = LocalFrame(CONFIG.site.lon, CONFIG.site.lat)
@@ -307,3 +309,46 @@ def test_fleet_command_errors(planned, tmp_path, capsys, args, message):
     assert main(["sitl", "fleet", str(folder), "-o", str(tmp_path / "out"), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+# -- fleet scenarios ----------------------------------------------------------------------------------
+
+SCENARIO = Path(__file__).resolve().parents[1] / "sitl" / "scenarios" / "fleet-busiest-30min"
+
+
+def test_the_fleet_scenario_loads_and_finds_its_window(planned, tmp_path):
+    scenario = load_fleet_scenario(SCENARIO)
+    assert scenario.site == example_path("site.toml") and scenario.orders == example_path("orders.csv")
+    assert scenario.busiest_minutes == 30 and scenario.wind is None
+    fleet = read_plan_dir(planned[1])
+    assert scenario.window(fleet) == busiest_window(fleet.flights, 1800.0)
+    file = tmp_path / "fleet.toml"
+    file.write_text('site = "example"\nfrom = "2026-06-13T08:00"\nto = 09:30:00\nwind = "6@90"\n')
+    explicit = load_fleet_scenario(file)
+    assert explicit.window(fleet) == (8 * 3600.0, 9.5 * 3600.0) and str(explicit.wind) == "6@90"
+    assert find_scenarios(SCENARIO.parent) and SCENARIO not in find_scenarios(SCENARIO.parent)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("busiest_minutes = 30\nfrom = \"13:00\"\n", "busiest_minutes, or from and to"),
+    ("from = \"13:00\"\n", "busiest_minutes, or from and to"),
+    ("busiest_minutes = -5\n", "busiest_minutes must be a positive number"),
+    ("busiest_minutes = 30\nflights = 3\n", "flights"),
+    ("busiest_minutes = 30\nwind = \"strong\"\n", "wind"),
+])
+def test_bad_fleet_scenarios(tmp_path, text, message):
+    file = tmp_path / "fleet.toml"
+    file.write_text(text)
+    with pytest.raises(InputError, match=message) as err:
+        load_fleet_scenario(tmp_path)
+    assert "fleet.toml" in str(err.value)
+
+
+def test_fleet_scenario_window_errors(planned, tmp_path):
+    fleet = read_plan_dir(planned[1])
+    file = tmp_path / "fleet.toml"
+    for text, message in (('from = "13:00"\nto = "12:00"\n', "is not after"), ('from = "noon"\nto = "13:00"\n',
+                                                                               "from/to")):
+        file.write_text(text)
+        with pytest.raises(InputError, match=message):
+            load_fleet_scenario(file).window(fleet)

@@ -6,12 +6,9 @@ import argparse
 import math
 import warnings
 from dataclasses import replace
-from datetime import datetime
-from datetime import time as dtime
 from pathlib import Path
 
 from ..airspace import site_airspace
-from ..airspace.parsing import parse_when
 from ..config import AircraftProfile, Wind
 from ..errors import InputError, InputWarning
 from ..fileio import write_json
@@ -192,16 +189,10 @@ def _num(value: float | None, spec: str) -> str:
 
 
 def _plan_time(text: str, plan: FleetPlan, option: str) -> float:
-    """Plan seconds of ``--from``/``--to``: HH:MM[:SS] on the plan's first day, or an ISO 8601 date-time."""
-    tz = plan.start.tzinfo
     try:
-        when = datetime.combine(plan.start.date(), dtime.fromisoformat(text.strip()), tz)
-    except ValueError:
-        try:
-            when = parse_when(text, tz)
-        except ValueError as exc:
-            raise InputError(f"{exc} (or HH:MM[:SS] on the plan's first day)", option) from None
-    return plan.seconds(when)
+        return plan.parse_time(text)
+    except ValueError as exc:
+        raise InputError(str(exc), option) from None
 
 
 def _window(args: argparse.Namespace, plan: FleetPlan) -> tuple[float, float]:

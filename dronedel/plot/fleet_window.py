@@ -15,6 +15,7 @@ from matplotlib import colormaps
 from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from ..airspace.model import Airspace
 from ..config import Site
@@ -96,7 +97,7 @@ def plot_fleet_separation(report: FleetReport, path: str | Path, *, size_in: tup
         values = np.where(np.isfinite(series[key]), series[key], np.nan)
         top.plot(clock, values, color=colour, linewidth=1.0, label=label)
     top.axhline(plan.horizontal_m, color=_STANDARD, linestyle="--", linewidth=1.0,
-                label=f"separation standard {plan.horizontal_m:g} m")
+                label=f"standard: {plan.horizontal_m:g} m horizontally (or {plan.vertical_m:g} m vertically)")
     top.set_yscale("log")
     top.set_ylabel("distance between drones (m)")
     top.grid(True, which="both", linewidth=0.3, alpha=0.5)
@@ -109,4 +110,5 @@ def plot_fleet_separation(report: FleetReport, path: str | Path, *, size_in: tup
     bottom.set_xlabel(f"plan time ({plan.start.tzname()})")
     bottom.grid(True, linewidth=0.3, alpha=0.5)
     bottom.xaxis.set_major_formatter(DateFormatter("%H:%M"))
+    bottom.yaxis.set_major_locator(MaxNLocator(integer=True))
     return save_figure(fig, path)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
+from ..airspace.parsing import parse_when
 from ..config import Wind
 from ..errors import InputError
 from ..intent import KINDS, Volumes
@@ -71,6 +72,18 @@ class FleetPlan:
     def seconds(self, when: datetime) -> float:
         """Seconds after the plan start of an aware ``when``."""
         return (when - self.start).total_seconds()
+
+    def parse_time(self, text: str) -> float:
+        """Plan seconds of ``HH:MM[:SS]`` on the plan's first day or of an ISO 8601 date-time, both in
+        the plan's time zone unless an offset is given; ``ValueError`` for anything else."""
+        tz = self.start.tzinfo
+        try:
+            return self.seconds(datetime.combine(self.start.date(), time.fromisoformat(text.strip()), tz))
+        except ValueError:
+            try:
+                return self.seconds(parse_when(text, tz))
+            except ValueError as exc:
+                raise ValueError(f"{exc} (or HH:MM[:SS] on the plan's first day)") from None
 
     def window(self, t0_s: float, t1_s: float) -> list[PlanFlight]:
         """The flights taking off in ``[t0_s, t1_s)`` plan seconds, by take-off; :class:`InputError` if none."""
