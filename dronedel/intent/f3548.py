@@ -13,10 +13,14 @@ UTC times. Every exported volume contains its planning volume:
   outside the capsule's. Vertices are given once (the first is not repeated), the ring
   counter-clockwise, and an intent holds at most :data:`MAX_VERTICES` vertices.
 - Altitudes: m AGL over the site's ground + ``[site] elevation_m`` (AMSL) + the EGM96 geoid
-  undulation ``N`` (:mod:`dronedel.intent.geoid`) = m above the ellipsoid; lower bounds are
-  rounded down and upper bounds up to the centimetre.
-- Times: plan seconds after :attr:`Plan.start`, in UTC, start rounded down and end up to
-  the millisecond.
+  undulation ``N`` (:mod:`dronedel.intent.geoid`, to the millimetre) = m above the ellipsoid,
+  to the millimetre.
+- Times: plan seconds after :attr:`Plan.start`, in UTC, to the nearest millisecond.
+
+Altitudes and times are rounded to the nearest unit, not outwards: rounding keeps order, so
+volumes of two flights that are disjoint (or just touch, as stacked layers do) in altitude or
+time stay so, and a volume loses at most half a millimetre or half a millisecond at an edge,
+where its buffers (``vertical_containment_m``, ``time_buffer_s``) keep the aircraft far inside.
 
 :func:`write_intents` writes ``intents.json`` (the document below, compact) and
 ``intents.geojson`` (one Polygon feature per volume, for GIS); :func:`read_intents` in
@@ -108,10 +112,10 @@ def outline_rings(v: Volumes, frame: LocalFrame, quad_segs: int = QUAD_SEGS) -> 
     return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def rfc3339(plan_start: datetime, seconds: NDArray, *, up: bool) -> list[str]:
+def rfc3339(plan_start: datetime, seconds: NDArray) -> list[str]:
     """Plan times ``seconds`` after the aware datetime ``plan_start`` as RFC 3339 UTC strings ending in
-    ``Z``, rounded to the millisecond down (``up=False``) or up."""
-    ms = np.ceil(np.asarray(seconds, float) * 1e3) if up else np.floor(np.asarray(seconds, float) * 1e3)
+    ``Z``, to the nearest millisecond."""
+    ms = np.round(np.asarray(seconds, float) * 1e3)
     origin = np.datetime64(plan_start.astimezone(timezone.utc).replace(tzinfo=None), "ms")
     stamps = np.datetime_as_string(origin + ms.astype(np.int64).astype("timedelta64[ms]"), unit="ms")
     return [f"{s}Z" for s in stamps.tolist()]
@@ -157,8 +161,8 @@ def export_volumes(plan: Plan, v: Volumes, undulation_m: float, quad_segs: int =
     shift = plan.config.site.elevation_m + undulation_m
     return ExportedVolumes(
         outline_rings(v, plan.frame, quad_segs),
-        (np.floor((v.z_lo + shift) * 100) / 100).tolist(), (np.ceil((v.z_hi + shift) * 100) / 100).tolist(),
-        rfc3339(plan.start, v.t_lo, up=False), rfc3339(plan.start, v.t_hi, up=True),
+        np.round(v.z_lo + shift, 3).tolist(), np.round(v.z_hi + shift, 3).tolist(),
+        rfc3339(plan.start, v.t_lo), rfc3339(plan.start, v.t_hi),
         [KINDS[k] for k in v.kind.tolist()])
 
 
@@ -194,7 +198,7 @@ def intents_document(plan: Plan, undulation: Undulation | None = None, quad_segs
         "schema": SCHEMA,
         "standard": "ASTM F3548-21",
         "generator": f"dronedel {__version__}",
-        "plan_start": rfc3339(plan.start, np.zeros(1), up=False)[0],
+        "plan_start": rfc3339(plan.start, np.zeros(1))[0],
         "site": {"name": site.name, "lon": site.lon, "lat": site.lat, "elevation_m_amsl": site.elevation_m,
                  "timezone": site.timezone,
                  "pads": [{"name": name, "lon": lon, "lat": lat}

@@ -40,7 +40,8 @@ _DISAGREE_M = 2.0
 
 @dataclass(frozen=True)
 class Undulation:
-    """The geoid undulation ``value_m`` (m, geoid above the WGS84 ellipsoid) and where it came from:
+    """The geoid undulation ``value_m`` (m, geoid above the WGS84 ellipsoid; a grid's to the
+    millimetre) and where it came from:
     ``source`` is ``"grid"`` (``grid`` its file name) or ``"site file"``."""
 
     value_m: float
@@ -50,7 +51,7 @@ class Undulation:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready description."""
-        return {"model": self.model, "undulation_m": round(self.value_m, 3), "source": self.source,
+        return {"model": self.model, "undulation_m": self.value_m, "source": self.source,
                 "grid": self.grid}
 
 
@@ -113,7 +114,7 @@ def geoid_undulation(config: SiteConfig, search: Iterable[Path] | None = None) -
             warnings.warn(InputWarning(
                 f"{source}: [site] geoid_undulation_m = {stated:g} m differs from the EGM96 grid's {n:.2f} m "
                 f"at the site by {abs(stated - n):.1f} m; the grid's value is used"), stacklevel=2)
-        return Undulation(n, "grid", grid.name)
+        return Undulation(round(n, 3), "grid", grid.name)
     if stated is None:
         raise InputError(
             f"no EGM96 geoid grid is installed ({' or '.join(GRID_NAMES)}, from PROJ-data or the proj-data "
