@@ -10,7 +10,7 @@ drones, :mod:`.mavfleet` MAVLink vehicles and ArduPilot SITL), conformance and l
 
 from .booking import LiveDispatcher
 from .clock import ServiceClock
-from .conformance import ConformanceMonitor, IntentVolume, corridor_intent
+from .conformance import ConformanceMonitor
 from .core import DRONE_STATES, Conflict, DispatchService, NotFound, OrderRequest, ServiceOptions
 from .store import SCHEMA_VERSION, Store
 from .trajectory import Trajectory, planned_trajectory
@@ -18,6 +18,6 @@ from .vehicles import Fleet, Report, VirtualFleet
 
 __all__ = [
     "DispatchService", "ServiceOptions", "OrderRequest", "Conflict", "NotFound", "DRONE_STATES", "LiveDispatcher",
-    "ServiceClock", "Store", "SCHEMA_VERSION", "ConformanceMonitor", "IntentVolume", "corridor_intent",
+    "ServiceClock", "Store", "SCHEMA_VERSION", "ConformanceMonitor",
     "Trajectory", "planned_trajectory", "Fleet", "Report", "VirtualFleet",
 ]

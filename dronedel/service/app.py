@@ -41,7 +41,6 @@ from ..formats import plan_document
 from ..geo import geodesic_distance
 from ..routing import Router
 from ..zone import DispatchZone
-from .conformance import corridor_intent
 from .core import Conflict, DispatchService, NotFound, OrderRequest
 from .models import (
     BatchIn, BatchOut, DroneOut, EventOut, OrderDetail, OrderIn, OrderOut, RestrictionIn, WindIn,
@@ -319,22 +318,9 @@ def create_app(service: DispatchService, settings: ServerSettings) -> FastAPI:
                 "distance_m": f.distance_m, "zones": f.zones, "wind": f.wind, "note": f.note,
                 "route": {"type": "LineString", "coordinates": np.column_stack([lon, lat]).round(7).tolist()},
                 "mission": plan_document(service.mission(f)),
-                "intent": f.intent if f.intent is not None else intent_geojson(f),
+                "intent": {"f3548": f.intent, "geojson": service.intent_geojson(f)},
                 "track": [{"t": service.iso(t), "lon": x, "lat": y, "alt_m": z}
                           for t, x, y, z in service.store.track(f.flight_id)]}
-
-    def intent_geojson(f: FlightRow) -> dict[str, Any]:
-        monitor = service.monitors.get(f.flight_id)
-        if monitor is None:
-            volumes = corridor_intent(f.route, f.takeoff_s, f.land_s, service.config.aircraft.cruise_alt_m)
-        else:
-            volumes = monitor.volumes
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": shapely.geometry.mapping(service.frame.geometry_to_lonlat(v.footprint)),
-             "properties": {"kind": "intent_volume", "altitude_lower_m": v.lower_m, "altitude_upper_m": v.upper_m,
-                            "altitude_reference": "above the site", "time_start": service.iso(v.start_s),
-                            "time_end": service.iso(v.end_s)}}
-            for v in volumes]}
 
     @app.get("/api/zone", dependencies=read, summary="The dispatch zone now (GeoJSON) at the current wind")
     async def zone() -> dict[str, Any]:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..airspace.model import Airspace
 from ..config import SiteConfig, Wind
-from ..dispatch import DayContext, Decision, FlightTable, ZoneActivity, prepare_day
+from ..dispatch import DayContext, Decision, Flight, FlightTable, ZoneActivity, prepare_day
 from ..orders import Order, OrderBook
 from ..routing import Router
 
@@ -133,6 +133,12 @@ class LiveDispatcher:
         from ``placed_s``."""
         index = self._append([order], [placed_s])
         return self.dispatcher.decide_batch(index, now_s, wind)[0]
+
+    def restore(self, order: Order, placed_s: float, flight: Flight) -> None:
+        """After a restart: an order booked before it, whose ``flight`` still holds airspace; its operational
+        intent goes back into the dispatcher's index so new flights keep clear of it."""
+        index = self._append([order], [placed_s])
+        self.dispatcher.intents.add(int(index[0]), flight.volumes(self.config.aircraft, self.dispatcher.separation))
 
     def within_frame(self, lon: float, lat: float) -> bool:
         """True if the door lies within the site's planning frame."""

@@ -1,30 +1,23 @@
 """Watching an airborne flight against its operational intent, with ASTM F3548-21's figures.
 
-An intent is a set of 4D volumes (footprint, height band, time window). A position outside
-every volume starts an excursion. F3548-21 lets an aircraft be outside its intent at most
-``OiMaxDurationPerExcursionSeconds`` (10 s) per excursion and ``OiMaxExcursionsPerFlightHour``
-(18) times per flight hour; beyond either the flight is *nonconforming*, and after
-``MaxRecoverableTimeInNonconformingStateSeconds`` (60 s) nonconforming it is no longer
-recoverable (*contingent*). Back inside within that time it conforms again.
-
-Until the dispatcher gives each flight its own intent, :func:`corridor_intent` builds one
-volume around the planned route: the route buffered by ``lateral_m``, from the ground to
-cruise altitude plus ``vertical_m``, from arming to landing plus ``late_s``.
-Local metres (x east, y north of the site), heights m above the site, times service seconds.
+The intent is the flight's F3548 volumes (:meth:`dronedel.dispatch.Flight.volumes`, moved to
+the actual take-off). A position outside every volume starts an excursion. F3548-21 lets an
+aircraft be outside its intent at most ``OiMaxDurationPerExcursionSeconds`` (10 s) per
+excursion and ``OiMaxExcursionsPerFlightHour`` (18) times per flight hour; beyond either the
+flight is *nonconforming*, and after ``MaxRecoverableTimeInNonconformingStateSeconds`` (60 s)
+nonconforming it is no longer recoverable (*contingent*). Back inside within that time it
+conforms again. Local metres (x east, y north of the site), heights m above the site, times s.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
-import shapely
-from numpy.typing import ArrayLike
+from numpy.typing import NDArray
 
-__all__ = [
-    "MAX_EXCURSION_S", "MAX_EXCURSIONS_PER_HOUR", "MAX_RECOVERABLE_S", "IntentVolume", "corridor_intent",
-    "ConformanceMonitor",
-]
+__all__ = ["MAX_EXCURSION_S", "MAX_EXCURSIONS_PER_HOUR", "MAX_RECOVERABLE_S", "Intent", "ConformanceMonitor"]
 
 #: OiMaxDurationPerExcursionSeconds (ASTM F3548-21).
 MAX_EXCURSION_S = 10.0
@@ -34,30 +27,11 @@ MAX_EXCURSIONS_PER_HOUR = 18
 MAX_RECOVERABLE_S = 60.0
 
 
-@dataclass(frozen=True)
-class IntentVolume:
-    """One 4D volume: ``footprint`` (local m), heights ``lower_m``-``upper_m`` above the site, ``start_s``-``end_s``."""
+class Intent(Protocol):
+    """4D volumes (:class:`dronedel.intent.Volumes`)."""
 
-    footprint: shapely.Geometry
-    lower_m: float
-    upper_m: float
-    start_s: float
-    end_s: float
-
-    def contains(self, t: float, x: float, y: float, z: float) -> bool:
-        """True if the position (local m, height m) at ``t`` (s) lies inside."""
-        return (self.start_s <= t <= self.end_s and self.lower_m <= z <= self.upper_m
-                and bool(shapely.contains_xy(self.footprint, x, y)))
-
-
-def corridor_intent(route_xy: ArrayLike, takeoff_s: float, land_s: float, cruise_alt_m: float, *,
-                    lateral_m: float = 30.0, vertical_m: float = 15.0, late_s: float = 300.0) -> list[IntentVolume]:
-    """One volume around a flight's route (see the module docstring)."""
-    route = np.asarray(route_xy, float).reshape(-1, 2)
-    line = shapely.LineString(route) if len(route) > 1 else shapely.Point(route[0])
-    footprint = line.buffer(lateral_m)
-    shapely.prepare(footprint)
-    return [IntentVolume(footprint, 0.0 - vertical_m, cruise_alt_m + vertical_m, takeoff_s, land_s + late_s)]
+    def contains(self, xyz: NDArray, t: NDArray) -> NDArray:
+        """True where point ``xyz[k]`` (local m, height m) at ``t[k]`` (s) lies in a volume."""
 
 
 @dataclass
@@ -68,23 +42,19 @@ class ConformanceMonitor:
     :data:`MAX_RECOVERABLE_S`).
     """
 
-    volumes: list[IntentVolume]
+    intent: Intent
     state: str = "conforming"
     excursions: int = 0
     first_s: float | None = None
     _out_since: float | None = field(default=None, repr=False)
     _nonconforming_since: float | None = field(default=None, repr=False)
 
-    def inside(self, t: float, x: float, y: float, z: float) -> bool:
-        """True if the position at ``t`` lies in any volume."""
-        return any(v.contains(t, x, y, z) for v in self.volumes)
-
     def update(self, t: float, x: float, y: float, z: float) -> list[tuple[str, str]]:
         """Record the position (local m, height m) at ``t`` (s); returns (new state, why) changes."""
         if self.first_s is None:
             self.first_s = t
         changes: list[tuple[str, str]] = []
-        if self.inside(t, x, y, z):
+        if bool(self.intent.contains(np.array([[x, y, z]]), np.array([t]))[0]):
             self._out_since = None
             if self.state == "nonconforming":
                 self.state, self._nonconforming_since = "conforming", None

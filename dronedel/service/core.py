@@ -17,7 +17,6 @@ its promise, and is otherwise cancelled with the reason ``missed_takeoff``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -28,15 +27,17 @@ import shapely
 
 from ..airspace import Airspace, Height, Restriction, Schedule, Zone, site_airspace
 from ..config import SiteConfig, Wind, parse_wind
-from ..dispatch import Decision, Flight
+from ..dispatch import Decision, Flight, Plan
 from ..errors import DronedelError, InputError
 from ..geo import LocalFrame
+from ..intent.f3548 import export_volumes, intents_geojson
+from ..intent.geoid import geoid_undulation
 from ..mission.flights import mission_for_flight
 from ..mission.items import Mission
 from ..orders import Order
 from .booking import LiveDispatcher
 from .clock import ServiceClock
-from .conformance import ConformanceMonitor, corridor_intent
+from .conformance import ConformanceMonitor
 from .store import FlightRow, OrderRow, RestrictionRow, Store
 from .trajectory import Trajectory, delay_factor, planned_trajectory
 from .vehicles import Fleet, Report
@@ -136,7 +137,7 @@ class DispatchService:
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
         self._outbox: list[dict[str, Any]] = []
         self.airspace_version = 0
-        self.started_wall = time.time()
+        self.undulation_m = geoid_undulation(config).value_m
 
     # ------------------------------------------------------------------ set-up
     def _clock(self) -> ServiceClock:
@@ -195,6 +196,9 @@ class DispatchService:
                     f.state = "booked"
                 if f.takeoff_s < now - self.options.late_start_s:
                     late.append(f)
+        for f in self.flights.values():
+            row = self.store.order(f.order_id)
+            self.live.restore(self._order(row), row.placed_s, self.planned(f))
         with self.store.transaction():
             for drone in range(len(self.drones)):
                 self._release(drone)
@@ -323,12 +327,11 @@ class DispatchService:
 
     def _book(self, order_id: str, flight: Flight) -> int:
         """Store a booked flight of the dispatcher; returns its id."""
-        intent = getattr(flight, "intent", None)
-        pad = getattr(flight, "pad", None)
-        row = FlightRow(0, order_id, flight.drone, None if pad is None else str(pad), "booked", flight.loading_s,
-                        flight.takeoff_s, flight.door_s, flight.land_s, flight.ready_s, flight.energy_wh,
-                        flight.reserve_wh, flight.distance_m, np.asarray(flight.route, float).tolist(),
-                        sorted(flight.zones), str(flight.wind), _intent_json(intent), plan=flight_to_json(flight))
+        pad = self.config.separation.pads[flight.pad].name
+        row = FlightRow(0, order_id, flight.drone, pad, "booked", flight.loading_s, flight.takeoff_s, flight.door_s,
+                        flight.land_s, flight.ready_s, flight.energy_wh, flight.reserve_wh, flight.distance_m,
+                        np.asarray(flight.route, float).tolist(), sorted(flight.zones), str(flight.wind),
+                        self._export(flight).details(), plan=flight_to_json(flight))
         row.flight_id = self.store.insert_flight(row)
         self.flights[row.flight_id] = row
         self.drones[row.drone].queue.append(row.flight_id)
@@ -375,10 +378,12 @@ class DispatchService:
             end = max(f.loading_s, end) + (f.ready_s - f.loading_s)
         self.live.update_ready(drone, float(end) if np.isfinite(end) else 0.0)
 
+    def _order(self, row: OrderRow) -> Order:
+        return Order(row.order_id, self.clock.at(row.placed_s), row.lon, row.lat, row.weight_kg, row.seq)
+
     def _redecide(self, row: OrderRow, now: float, reason: str, why: str) -> None:
         """Order ``row`` lost its flight (``why``): book it again if the promise still holds, else cancel it."""
-        order = Order(row.order_id, self.clock.at(row.placed_s), row.lon, row.lat, row.weight_kg, row.seq)
-        d = self.live.redecide(order, row.placed_s, now, self.wind)
+        d = self.live.redecide(self._order(row), row.placed_s, now, self.wind)
         if d.flight is not None:
             fid = self._book(row.order_id, d.flight)
             f = self.flights[fid]
@@ -393,22 +398,38 @@ class DispatchService:
             self._emit(now, "cancelled", {"reason": reason, "detail": detail}, row.order_id, row.flight_id)
 
     # ------------------------------------------------------------------ flights
+    def planned(self, f: FlightRow) -> Flight:
+        """The dispatcher's flight behind ``f``, at ``f``'s (possibly moved) times."""
+        basics = {k: getattr(f, k) for k in ("energy_wh", "reserve_wh", "distance_m", "route", "zones", "wind")}
+        return flight_from_json({**basics, **(f.plan or {}), **{k: getattr(f, k) for k in _SHIFTED}, "drone": f.drone})
+
+    def intent(self, f: FlightRow, takeoff_s: float | None = None):
+        """``f``'s operational intent (:class:`~dronedel.intent.Volumes`), moved to ``takeoff_s`` if given."""
+        volumes = self.planned(f).volumes(self.config.aircraft, self.config.separation)
+        return volumes if takeoff_s is None else volumes.shifted(takeoff_s - f.takeoff_s)
+
+    def _export(self, flight: Flight):
+        plan = Plan((), self.config, self.clock.start, self.frame, len(self.drones), self.options.policy, self.wind)
+        return export_volumes(plan, flight.volumes(self.config.aircraft, self.config.separation), self.undulation_m)
+
+    def intent_geojson(self, f: FlightRow) -> dict[str, Any]:
+        """``f``'s intent as GeoJSON (one polygon per F3548 volume, W84 altitudes, RFC 3339 times), as flown."""
+        flight = self.planned(f)
+        if f.actual_takeoff_s is not None:
+            flight = replace(flight, takeoff_s=f.actual_takeoff_s)
+        return intents_geojson([(f.order_id, self._export(flight))])
+
     def _trajectory(self, f: FlightRow, takeoff_s: float) -> Trajectory:
-        order = self.store.order(f.order_id)
-        traj = planned_trajectory(f.route, takeoff_s, order.weight_kg, self.config.aircraft, parse_wind(f.wind),
+        traj = planned_trajectory(self.planned(f), self.config.aircraft, takeoff_s,
                                   delay_factor(f.flight_id, self.options.delivery_sigma))
         self.trajectories[f.flight_id] = traj
-        volumes = corridor_intent(f.route, f.takeoff_s, max(f.land_s, traj.land_s), self.config.aircraft.cruise_alt_m)
-        self.monitors.setdefault(f.flight_id, ConformanceMonitor(volumes))
+        self.monitors[f.flight_id] = ConformanceMonitor(self.intent(f, takeoff_s))
         return traj
 
     def mission(self, f: FlightRow) -> Mission:
         """The MAVLink mission (with fence and rally) that flies ``f``."""
         if f.flight_id not in self._missions:
-            basics = {k: getattr(f, k) for k in ("energy_wh", "reserve_wh", "distance_m", "route", "zones", "wind")}
-            flight = flight_from_json({**basics, **(f.plan or {}), **{k: getattr(f, k) for k in _SHIFTED},
-                                       "drone": f.drone})
-            self._missions[f.flight_id] = mission_for_flight(flight, self.config, self.live.airspace,
+            self._missions[f.flight_id] = mission_for_flight(self.planned(f), self.config, self.live.airspace,
                                                              start=self.clock.start, name=f.order_id)
         return self._missions[f.flight_id]
 
@@ -473,6 +494,10 @@ class DispatchService:
                 self._alert(r.t_s, "link_restored", f"drone {r.drone} is heard again", f)
             if f is not None and f.state in _AIRBORNE:
                 self._watch(f, r)
+        elif r.kind == "airborne" and f is not None and f.state in _AIRBORNE and not self.fleet.exact:
+            f.actual_takeoff_s = r.t_s  # armed now: the path and intent move to the vehicle's take-off
+            self.store.update_flight(f.flight_id, actual_takeoff_s=r.t_s)
+            self._trajectory(f, r.t_s)
         elif r.kind == "landed" and f is not None and f.state in _AIRBORNE:
             self._landed(f, r.t_s)
         elif r.kind == "failed" and f is not None and f.state in ("loading", *_AIRBORNE):
@@ -489,9 +514,10 @@ class DispatchService:
             self._alert(r.t_s, state, why, f)
         traj = self.trajectories.get(f.flight_id)
         door = np.asarray(f.route[-1])
-        near = (np.hypot(x - door[0], y - door[1]) < _DOOR_RADIUS_M
-                and r.alt_m < self.config.aircraft.cruise_alt_m and r.alt_m <= _delivery_alt(traj) + _DOOR_HEIGHT_M)
-        if f.flight_id not in self._delivered and traj is not None and (r.t_s >= traj.door_s or near):
+        near = (traj is not None and np.hypot(x - door[0], y - door[1]) < _DOOR_RADIUS_M
+                and r.alt_m <= traj.path.door_alt_m + _DOOR_HEIGHT_M)
+        reached = r.t_s >= traj.door_s if self.fleet.exact else near
+        if f.flight_id not in self._delivered and traj is not None and reached:
             self._delivered.add(f.flight_id)
             at = min(r.t_s, traj.door_s) if self.fleet.exact else r.t_s
             self.store.update_flight(f.flight_id, actual_door_s=at)
@@ -710,17 +736,3 @@ def flight_from_json(data: dict[str, Any]) -> Flight:
         kwargs[f.name] = value
     return Flight(**kwargs)
 
-
-def _delivery_alt(traj: Trajectory | None) -> float:
-    return float(traj.xyz[:, 2].min()) if traj is not None and len(traj.xyz) > 2 else 0.0
-
-
-def _intent_json(intent: Any) -> Any:
-    """The dispatcher's operational intent as JSON (its own export when it has one), or None."""
-    if intent is None:
-        return None
-    for name in ("to_f3548", "to_json", "to_dict"):
-        export = getattr(intent, name, None)
-        if callable(export):
-            return export()
-    return None

@@ -21,6 +21,7 @@ from typing import Any
 from ..config import SiteConfig
 from ..errors import DronedelError, InputError
 from ..geo import LocalFrame
+from ..intent.f3548 import pads_lonlat
 from ..link import connect, upload_all
 from ..mission.items import Mission
 from ..sitl import Home, SitlOptions, SitlProcess, Vehicle, default_frame_file, default_param_file, find_arducopter
@@ -88,6 +89,7 @@ class _Link(threading.Thread):
                 self.vehicle.set_mode("AUTO")
                 self.vehicle.arm()
                 self.flying, self._armed_seen = flight.flight_id, True
+                self._report("airborne", flight.flight_id)
             else:
                 self.flying, self._armed_seen = flight.flight_id, self.vehicle.armed
         except DronedelError as exc:
@@ -170,12 +172,14 @@ class MavlinkFleet:
 
 def _sitl_fleet(count: int, config: SiteConfig, speedup: float, binary: Path | None,
                 clock: Callable[[], float]) -> MavlinkFleet:
-    """``count`` SITL vehicles homed at the site (its pads once the site has them), at ``speedup``."""
+    """``count`` SITL vehicles at ``speedup``, vehicle ``k`` homed at the site's pad ``k`` (modulo the pads)."""
     found = find_arducopter(binary)
-    home = Home.from_site(config.site)
+    pads = list(pads_lonlat(config).values())
     processes = []
     try:
-        for _ in range(count):
+        for k in range(count):
+            lon, lat = pads[k % len(pads)]
+            home = Home(lon, lat, config.site.elevation_m, config.site.heading_deg)
             options = SitlOptions(found, home, (default_param_file(),), speedup=speedup,
                                   frame_file=default_frame_file(), wind=config.planning.wind)
             processes.append(SitlProcess(options).start())
