@@ -50,7 +50,7 @@ OUT_OF_REACH = frozenset({"overweight", "outside_area", "no_fly_zone", "no_route
 ROW_COLUMNS = (
     "site", "date", "fleet", "orders_per_day", "promise_min", "policy", "draw", "seed", "orders", "valid_orders",
     "in_reach", "served", "served_share", "served_share_in_reach", "on_time_share", "door_p50_min", "door_p90_min",
-    "utilisation", "flights_per_drone", "energy_wh_per_delivery", "lost_to_weather", "no_fly_hours",
+    "utilisation", "flights_per_drone", "energy_wh_per_delivery", "lost_to_weather", "rejections", "no_fly_hours",
     "mean_wind_ms", "weather", "cell",
 )
 
@@ -199,4 +199,5 @@ def _figures(m: dict[str, Any], cancelled: list[tuple[int, str]]) -> dict[str, A
         "flights_per_drone": m["flights_per_drone"]["mean"],
         "energy_wh_per_delivery": m["energy_wh_per_delivery"]["mean"],
         "lost_to_weather": reasons.get("weather", 0) + sum(1 for _, r in cancelled if r == "weather"),
+        "rejections": " ".join(f"{r}={n}" for r, n in sorted(reasons.items())),
     }

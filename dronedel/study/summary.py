@@ -61,7 +61,7 @@ def write_rows(rows: Sequence[dict[str, Any]], out: Path) -> tuple[Path, Path]:
 
 
 def _schema(pa: Any) -> Any:
-    kinds = {"site": pa.string(), "date": pa.string(), "policy": pa.string(), "weather": pa.string(), "cell": pa.string(),
+    kinds = {"site": pa.string(), "date": pa.string(), "policy": pa.string(), "weather": pa.string(), "rejections": pa.string(), "cell": pa.string(),
              "fleet": pa.int64(), "draw": pa.int64(), "seed": pa.int64(), "orders": pa.int64(),
              "valid_orders": pa.int64(), "in_reach": pa.int64(), "served": pa.int64(), "lost_to_weather": pa.int64(),
              "no_fly_hours": pa.int64()}
