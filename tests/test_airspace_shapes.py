@@ -100,3 +100,25 @@ def test_height_text(text, metres, reference):
         return
     height = parse_height(text, default_unit="ft", default_reference=VerticalReference.AMSL)
     assert height.metres == pytest.approx(metres) and height.reference.value == reference
+
+
+@settings(max_examples=40, deadline=None)
+@given(lon=st.floats(-179.0, 179.0), lat=st.floats(-70.0, 70.0), seed=st.integers(0, 2**32 - 1),
+       half_width=st.floats(5.0, 8000.0), flat=st.booleans())
+def test_line_buffer_contains_the_true_buffer_within_the_error(lon, lat, seed, half_width, flat):
+    from dronedel.airspace.shapes import buffer_line
+    from dronedel.geo import LocalFrame
+
+    rng = np.random.default_rng(seed)
+    points = np.array([lon, lat]) + rng.uniform(-0.05, 0.05, (int(rng.integers(2, 6)), 2))
+    polygon = buffer_line(points, half_width, flat_ends=flat)
+    frame = LocalFrame(*map(float, points.mean(axis=0)))  # measured in a frame centred on the line itself
+    local = frame.geometry_to_local(polygon, check=False)
+    line = frame.geometry_to_local(shapely.LineString(points), check=False)
+    cap = "flat" if flat else "round"
+    # within a centimetre; a square end is square in its own frame, so in another its far corners
+    # turn by the frames' convergence (about 1e-4 rad here) times the half-width
+    slack = 0.01 + (1e-4 * half_width if flat else 0.0)
+    assert local.buffer(slack).contains(line.buffer(half_width, quad_segs=256, cap_style=cap))
+    outermost = shapely.distance(shapely.points(shapely.get_coordinates(local)), line).max()
+    assert outermost <= half_width + DEFAULT_MAX_ERROR_M
