@@ -28,7 +28,9 @@ from dronedel.dispatch import plan_day
 from dronedel.errors import InputError, InputWarning
 from dronedel.geo import LocalFrame
 from dronedel.intent import Volumes, segment_distance
-from dronedel.intent.f3548 import MAX_VERTICES, SCHEMA, intents_document, outline_rings, write_intents
+from dronedel.intent.f3548 import (
+    MAX_VERTICES, SCHEMA, buffer_radius_m, intents_document, outline_rings, write_intents,
+)
 from dronedel.intent.geoid import Undulation, find_geoid_grid, geoid_undulation, grid_undulation
 from dronedel.intent.intentfile import parse_intents, read_intents
 from dronedel.orders import load_orders
@@ -144,7 +146,7 @@ def test_outline_contains_the_capsule(ax, ay, length, heading, radius, quad_segs
     x, y = FRAME.to_local(*np.asarray(ring).T)
     far = Volumes(x, y, x, y, np.zeros(len(x)), *(np.zeros(len(x)) for _ in range(4)), np.zeros(len(x), np.int8))
     seg = Volumes(*(np.full(len(x), c) for c in (ax, ay, bx, by, 0, 0, 0, 0, 0)), np.zeros(len(x), np.int8))
-    assert segment_distance(far, seg).max() <= (edge_r + 0.02) / math.cos(math.pi / (4 * quad_segs)) + 0.01
+    assert segment_distance(far, seg).max() <= buffer_radius_m(radius, quad_segs) + 0.01
 
 
 def test_times_and_altitudes(day):
@@ -215,11 +217,13 @@ def _inside(intent, plan, flight, n_m: float, step_s: float = 0.5) -> np.ndarray
 @settings(max_examples=6, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(3, 12), radius_m=st.sampled_from([1500.0, 4000.0, 7000.0]))
 def test_planned_trajectories_stay_inside_the_exported_volumes(tmp_path_factory, seed, n, radius_m):
+    """... and no two flights' exported volumes intersect."""
     folder = tmp_path_factory.mktemp("day")
     plan = plan_of(write_day(folder / "orders.csv", seed, n, radius_m))
     json_path, _ = write_intents(plan, folder, N)
     intents = read_intents(json_path)
     assert len(intents.intents) == len(plan.accepted)
+    _meeting(intents)
     for d in plan.accepted:
         inside = _inside(intents.intent(d.order_id), plan, d.flight, N.value_m)
         assert inside.all(), f"{d.order_id}: {np.count_nonzero(~inside)} samples outside"
@@ -236,14 +240,26 @@ def _w84(intents):
 def test_exported_volumes_of_different_flights_stay_apart(day):
     """Deconflicted flights' exported volumes do not intersect in altitude and time where their outlines
     meet: rounding keeps the stacked layers (bands that touch) and touching windows apart."""
-    _, json_path, _ = day
-    outline, lower, upper, start, end, owner = _w84(read_intents(json_path))
+    assert _meeting(read_intents(day[1])) > 0  # the outlines do meet (pads, shared corridors)
+
+
+def _meeting(intents) -> int:
+    """Assert no two flights' exported volumes intersect in 4D; return how many pairs meet in plan view.
+
+    The outlines are first shrunk by what the export adds to the capsules (``buffer_radius_m``,
+    + 1 cm): the deconfliction keeps the capsules apart, not their outer polygons.
+    """
+    outline, lower, upper, start, end, owner = _w84(intents)
+    r = CONFIG.separation.half_width_m
+    extra_deg = (buffer_radius_m(r) - r + 0.01) / (111_320 * math.cos(math.radians(CONFIG.site.lat)))
+    outline = shapely.buffer(outline, -float(extra_deg), quad_segs=2)
     a, b = shapely.STRtree(outline).query(outline, predicate="intersects")
     other = owner[a] < owner[b]
     a, b = a[other], b[other]
-    assert len(a)  # the outlines do meet (pads, shared corridors), so the bands and windows are tested
     together = (start[a] < end[b]) & (start[b] < end[a]) & (lower[a] < upper[b]) & (lower[b] < upper[a])
-    assert not together.any()
+    assert not together.any(), [(intents.intents[owner[i]].order_id, intents.intents[owner[j]].order_id)
+                                for i, j in zip(a[together], b[together])]
+    return len(a)
 
 
 def test_geojson_of_the_volumes(day):

@@ -9,9 +9,11 @@ UTC times. Every exported volume contains its planning volume:
   radius ``(r + 2 cm) / cos(pi / (4 quad_segs))``, so every chord of its rounded ends lies
   outside the true circle (2 cm more for the rounding of vertices to 1e-7 degrees, about
   1 cm, F3548's ``IntersectionMinimumPrecisionCm``); a capsule under 1 m wide is exported
-  1 m wide. With the default ``quad_segs = 8`` the polygon's sides stand 0.5 % of ``r``
-  outside the capsule's. Vertices are given once (the first is not repeated), the ring
-  counter-clockwise, and an intent holds at most :data:`MAX_VERTICES` vertices.
+  1 m wide. With the default ``quad_segs = 8`` the polygon stands up to 0.5 % of ``r`` + 2 cm
+  outside the capsule (14 cm for 25 m, :func:`buffer_radius_m`): two flights' capsules that
+  come closer than twice that may have exported outlines that meet. Vertices are given once
+  (the first is not repeated), the ring counter-clockwise, and an intent holds at most
+  :data:`MAX_VERTICES` vertices.
 - Altitudes: m AGL over the site's ground + ``[site] elevation_m`` (AMSL) + the EGM96 geoid
   undulation ``N`` (:mod:`dronedel.intent.geoid`, to the millimetre) = m above the ellipsoid,
   to the millimetre.
@@ -47,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from .. import __version__
 from ..config import SiteConfig
@@ -62,8 +64,8 @@ if TYPE_CHECKING:
 
     from ..dispatch.model import Plan
 
-__all__ = ["SCHEMA", "MAX_VERTICES", "QUAD_SEGS", "pads_lonlat", "outline_rings", "rfc3339", "ExportedVolumes",
-           "export_volumes", "intents_document", "intents_geojson", "write_intents"]
+__all__ = ["SCHEMA", "MAX_VERTICES", "QUAD_SEGS", "pads_lonlat", "buffer_radius_m", "outline_rings", "rfc3339",
+           "ExportedVolumes", "export_volumes", "intents_document", "intents_geojson", "write_intents"]
 
 SCHEMA = "dronedel-intents/1"
 
@@ -85,6 +87,13 @@ def pads_lonlat(config: SiteConfig) -> dict[str, tuple[float, float]]:
     return {p.name: (round(float(x), _DIGITS), round(float(y), _DIGITS)) for p, x, y in zip(pads, lon, lat)}
 
 
+def buffer_radius_m(radius: ArrayLike, quad_segs: int = QUAD_SEGS) -> NDArray:
+    """The radius (m) capsules of ``radius`` (m) are buffered at for export (see the module notes): an
+    exported outline lies between ``radius`` and this (+ 1 cm of vertex rounding) from its segment, so
+    the outlines of two capsules closer than twice the difference may meet though the capsules do not."""
+    return (np.maximum(np.asarray(radius, float), _MIN_RADIUS_M) + _ROUNDING_M) / math.cos(math.pi / (4 * quad_segs))
+
+
 def outline_rings(v: Volumes, frame: LocalFrame, quad_segs: int = QUAD_SEGS) -> list[list[list[float]]]:
     """Polygons containing the plan-view capsules of ``v`` (see the module notes): one ring of
     ``[lon, lat]`` degrees per volume, counter-clockwise, rounded to 1e-7 degrees, first vertex not repeated."""
@@ -92,7 +101,7 @@ def outline_rings(v: Volumes, frame: LocalFrame, quad_segs: int = QUAD_SEGS) -> 
         raise ValueError(f"quad_segs must be at least 1, not {quad_segs!r}")
     if not len(v):
         return []
-    radius = (np.maximum(v.radius, _MIN_RADIUS_M) + _ROUNDING_M) / math.cos(math.pi / (4 * quad_segs))
+    radius = buffer_radius_m(v.radius, quad_segs)
     ends = np.stack([np.column_stack([v.ax, v.ay]), np.column_stack([v.bx, v.by])], axis=1)
     polygons = shapely.orient_polygons(shapely.buffer(shapely.linestrings(ends), radius, quad_segs=quad_segs))
     xy, index = shapely.get_coordinates(shapely.get_exterior_ring(polygons), return_index=True)
