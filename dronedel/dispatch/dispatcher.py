@@ -47,6 +47,10 @@ from .table import FlightTable, Leg
 __all__ = ["Dispatcher"]
 
 
+#: Added to the delay that clears a conflict, so the volumes do not merely touch (s).
+_CLEAR_S = 1e-3
+
+
 def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f} min"
 
@@ -327,7 +331,7 @@ class Dispatcher:
                     conflicts = conflicts or hit.owners
                     if self.policy == "fcfs":  # the baseline dispatches at once or not at all
                         break
-                    t += max(hit.clear_after_s, 1e-3)
+                    t += hit.clear_after_s + _CLEAR_S
                 if best is not None and best.takeoff_s <= takeoff:
                     return best, blocked, conflicts
         return best, blocked, conflicts

@@ -22,15 +22,26 @@ def bearing_deg(a: Sequence[float], b: Sequence[float]) -> float:
     return math.degrees(math.atan2(b[0] - a[0], b[1] - a[1])) % 360.0
 
 
+def _sector(bearing: float, n: int) -> float:
+    """Where ``bearing`` (degrees true) falls among ``n`` sectors from north, as a number in [0, n)."""
+    return (bearing % 360.0) / (360.0 / n)
+
+
 def layer_for(bearing: float, layers: Sequence[float]) -> float:
     """The layer (m AGL) of a leg flying ``bearing`` degrees true among the sorted ``layers``."""
     n = len(layers)
-    return float(layers[int((bearing % 360.0) // (360.0 / n)) % n])
+    return float(layers[int(_sector(bearing, n)) % n])
 
 
 def layers_for(bearing: float, layers: Sequence[float]) -> tuple[float, float]:
-    """The (outbound, return) layers of a flight whose door lies ``bearing`` degrees true from its pad."""
-    return layer_for(bearing, layers), layer_for(bearing + 180.0, layers)
+    """The (outbound, return) layers of a flight whose door lies ``bearing`` degrees true from its pad.
+
+    The return's sector is counted ``n / 2`` sectors on from the outbound's position (not from
+    the reversed bearing, whose rounding near a sector edge could land in the same sector).
+    """
+    n = len(layers)
+    p = _sector(bearing, n)
+    return float(layers[int(p) % n]), float(layers[int(p + n / 2) % n])
 
 
 def layer_options(bearing: float, layers: Sequence[float]) -> list[tuple[float, float]]:

@@ -1,0 +1,301 @@
+"""Fleet separation: pads, layers, 4D volumes, the conflict index, deconflicted plans, the audit."""
+
+import csv
+import itertools
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dronedel.aircraft import fly
+from dronedel.airspace import site_airspace
+from dronedel.config import Separation, load_site
+from dronedel.data import example_path
+from dronedel.dispatch import plan_day, prepare_day
+from dronedel.errors import InputError
+from dronedel.geo import LocalFrame
+from dronedel.intent import (
+    IntentIndex, PlannedPath, Track, Volumes, audit_separation, layer_for, layer_options, layers_for,
+    segment_distance, track_of, volumes_for,
+)
+from dronedel.orders import load_orders
+
+EXAMPLE = load_site(example_path("site.toml"))
+EXAMPLE_AIRSPACE = site_airspace(EXAMPLE)
+FRAME = LocalFrame(EXAMPLE.site.lon, EXAMPLE.site.lat)
+DISPATCH = Path(__file__).parent / "data" / "dispatch"
+
+
+def busy_day(path: Path, seed: int, n: int, hours: float = 1.5) -> Path:
+    """``n`` orders within ``hours`` of noon, doors spread over the example's operating area."""
+    rng = np.random.default_rng(seed)
+    area = FRAME.geometry_to_local(EXAMPLE_AIRSPACE.operating_area)
+    x0, y0, x1, y1 = area.bounds
+    x, y = rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)
+    lon, lat = FRAME.to_lonlat(x, y)
+    t = np.sort(rng.uniform(12 * 3600, (12 + hours) * 3600, n))
+    start = datetime(2026, 6, 13)
+    with path.open("w", newline="") as handle:
+        w = csv.writer(handle)
+        w.writerow(["order_id", "placed_at", "lon", "lat", "weight_kg"])
+        for i in range(n):
+            when = (start + timedelta(seconds=float(t[i]))).isoformat(timespec="seconds")
+            w.writerow([f"B{i:04d}", when, f"{lon[i]:.6f}", f"{lat[i]:.6f}", f"{rng.uniform(0.2, 2.4):.2f}"])
+    return path
+
+
+def plan_busy(tmp_path: Path, seed: int, n: int, config=EXAMPLE, **kwargs):
+    book = load_orders(busy_day(tmp_path / f"busy{seed}.csv", seed, n), config.site.tz, config.planning.start)
+    return plan_day(config, book, EXAMPLE_AIRSPACE, **kwargs)
+
+
+# ---------------------------------------------------------------------------------- layers
+@given(n=st.integers(2, 8), bearing=st.floats(0, 360, exclude_max=True))
+def test_opposite_directions_never_share_a_layer(n, bearing):
+    layers = [30.0 + 15 * k for k in range(n)]
+    out, back = layers_for(bearing, layers)
+    assert out != back and out == layer_for(bearing, layers)
+    if n % 2 == 0:  # the opposite sector exactly
+        assert layers.index(back) == (layers.index(out) + n // 2) % n
+    options = layer_options(bearing, layers)
+    assert options[0] == (out, back) and len(options) == n * (n - 1)
+    assert all(o != r for o, r in options)
+
+
+def test_layers_by_quadrant_in_the_example():
+    layers = EXAMPLE.separation.layers_m
+    assert layers == (45.0, 60.0, 75.0, 90.0)
+    assert layers_for(45.0, layers) == (45.0, 75.0)  # north-east out, south-west back
+    assert layers_for(300.0, layers) == (90.0, 60.0)
+
+
+# ---------------------------------------------------------------------------------- volumes
+routes = st.lists(st.tuples(st.floats(-6000, 6000), st.floats(-6000, 6000)), min_size=1, max_size=4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(points=routes, wind=st.floats(0, 8), layer=st.integers(0, 3), pad=st.sampled_from(EXAMPLE.separation.pads),
+       takeoff=st.floats(0, 80_000))
+def test_planned_path_stays_inside_its_volumes(points, wind, layer, pad, takeoff):
+    from dronedel.config import Wind
+    from dronedel.intent import cruise_speed_bound, door_altitude
+
+    route = np.array([pad.xy, *points], float)
+    layers = layer_options(float(layer) * 90.0 + 10.0, EXAMPLE.separation.layers_m)[layer]
+    profile = EXAMPLE.aircraft
+    w = Wind(wind, 200.0)
+    flight = fly(route, 1.0, profile, w, layers)
+    path = PlannedPath(takeoff, tuple(p.duration_s for p in flight.phases), route, layers,
+                       door_altitude(profile, layers),
+                       cruise_speed_bound(profile, w))
+    volumes = volumes_for(path, EXAMPLE.separation)
+    b = path.bounds_s
+    t = np.linspace(b[0], b[-1], 4000)
+    xyz = path.positions(t)
+    assert np.isfinite(xyz).all()
+    assert volumes.contains(xyz, t).all()
+    # cruise volumes are short slices: none lasts much more than slice_s of flight plus the buffers
+    cruise = np.isin(volumes.kind, (1, 3))
+    flight_time = b[-1] - b[0]
+    longest = EXAMPLE.separation.slice_s + 2 * (5 + 0.01 * flight_time) + flight.phase("outbound").duration_s
+    assert (volumes.t_hi - volumes.t_lo)[cruise].max() <= longest
+
+
+capsules = st.lists(st.tuples(*[st.floats(-500, 500)] * 4, st.floats(1, 60), st.floats(0, 100), st.floats(0, 60),
+                              st.floats(0, 600), st.floats(0, 200)), min_size=1, max_size=25)
+
+
+def as_volumes(rows) -> Volumes:
+    a = np.array(rows, float)
+    return Volumes(a[:, 0], a[:, 1], a[:, 2], a[:, 3], a[:, 4], a[:, 5], a[:, 5] + a[:, 6], a[:, 7],
+                   a[:, 7] + a[:, 8], np.zeros(len(a), np.int8))
+
+
+@settings(max_examples=60, deadline=None)
+@given(accepted=capsules, query=capsules, bin_s=st.sampled_from([10.0, 60.0, 1000.0]))
+def test_index_finds_exactly_the_intersecting_pairs(accepted, query, bin_s):
+    a, q = as_volumes(accepted), as_volumes(query)
+    index = IntentIndex(bin_s)
+    for k in range(len(a)):
+        index.add(k, a.take(np.array([k])))
+    found = index.pairs(q)
+    got = set() if found is None else set(zip(found[0].tolist(), found[1].tolist()))
+    qi, ai = (x.ravel() for x in np.meshgrid(np.arange(len(q)), np.arange(len(a)), indexing="ij"))
+    qq, aa = q.take(qi), a.take(ai)
+    hit = ((qq.t_lo < aa.t_hi) & (aa.t_lo < qq.t_hi) & (qq.z_lo < aa.z_hi) & (aa.z_lo < qq.z_hi)
+           & (segment_distance(qq, aa) < qq.radius + aa.radius))
+    assert got == set(zip(qi[hit].tolist(), ai[hit].tolist()))
+
+
+def test_segment_distance_against_shapely():
+    import shapely
+
+    rng = np.random.default_rng(3)
+    p = rng.uniform(-100, 100, (500, 8))
+    a = as_volumes([[*r[:4], 1, 0, 1, 0, 1] for r in p])
+    b = as_volumes([[*r[4:], 1, 0, 1, 0, 1] for r in p])
+    expected = shapely.distance(shapely.linestrings(p[:, :4].reshape(-1, 2, 2)),
+                                shapely.linestrings(p[:, 4:].reshape(-1, 2, 2)))
+    assert np.allclose(segment_distance(a, b), expected, atol=1e-9)
+
+
+# ---------------------------------------------------------------------------------- plans
+def pad_windows(flight, sep: Separation) -> list[tuple[float, float]]:
+    """When a flight holds its pad: arming to the end of the climb, the start of the landing to pad clear."""
+    b = flight.takeoff_s + np.r_[0.0, np.cumsum(flight.phases_s)]
+    return [(b[0], b[1]), (b[6], b[7] + sep.pad_clear_s)]
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 10_000), policy=st.sampled_from(["online", "batch", "fcfs"]))
+def test_busy_plans_are_conflict_free_by_construction(tmp_path_factory, seed, policy):
+    plan = plan_busy(tmp_path_factory.mktemp("sep"), seed, 90, policy=policy)
+    sep, profile = EXAMPLE.separation, EXAMPLE.aircraft
+    accepted = [d for d in plan.decisions if d.flight is not None]
+    assert len(accepted) >= 10
+    index = IntentIndex()
+    for k, d in enumerate(accepted):
+        v = d.flight.volumes(profile, sep)
+        assert index.conflicts(v) is None, d.order_id  # no two accepted flights' volumes intersect
+        index.add(k, v)
+        path = d.flight.path(profile)
+        t = np.arange(np.ceil(path.bounds_s[0]), path.bounds_s[-1])
+        assert v.contains(path.positions(t), t).all()  # the planned path stays inside its own volumes
+    by_pad: dict[int, list] = {}
+    for d in accepted:
+        by_pad.setdefault(d.flight.pad, []).extend(pad_windows(d.flight, sep))
+    for windows in by_pad.values():  # a pad is never used by two drones at once
+        windows.sort()
+        assert all(b[0] >= a[1] for a, b in itertools.pairwise(windows))
+    audit = plan.separation
+    assert audit.losses == 0 and audit.loss_seconds == 0
+    assert audit.closest_m >= sep.horizontal_m
+    reasons = plan.reasons()
+    for d in plan.decisions:
+        if d.reason == "airspace_conflict":
+            assert "operational intent of the flight for order" in d.detail
+
+
+def test_without_deconfliction_the_audit_finds_losses(tmp_path):
+    book = load_orders(busy_day(tmp_path / "busy.csv", 7, 90), EXAMPLE.site.tz, EXAMPLE.planning.start)
+    ctx = prepare_day(EXAMPLE, book, EXAMPLE_AIRSPACE)
+    dispatcher = ctx.dispatcher(deconflict=False)
+    decisions = [d for now, index in dispatcher.rounds() for d in dispatcher.decide_round(now, index)]
+    from dronedel.dispatch import audit_decisions
+
+    audit = audit_decisions(decisions, EXAMPLE)
+    assert audit.losses > 0 and audit.closest_m < EXAMPLE.separation.horizontal_m
+
+
+def test_a_flight_that_cannot_fit_is_rejected_naming_the_conflict(tmp_path):
+    # one pad, one layer, two orders to the same door at once, and a promise with no slack to wait
+    config = load_site(DISPATCH / "site.toml")
+    door = FRAME_DISPATCH.to_lonlat(3000.0, 3000.0)
+    path = tmp_path / "two.csv"
+    path.write_text("order_id,placed_at,lon,lat,weight_kg\n"
+                    f"FIRST,2026-06-13T12:00:00,{door[0]:.6f},{door[1]:.6f},1.0\n"
+                    f"SECOND,2026-06-13T12:00:00,{door[0]:.6f},{door[1]:.6f},1.0\n")
+    book = load_orders(path, config.site.tz, config.planning.start)
+    airspace = site_airspace(config)
+    alone = plan_day(config, book, airspace, drones=2)
+    first = alone.decisions[0].flight
+    tight = config.with_planning(promise_s=first.door_s - alone.decisions[0].placed_s + 5.0)
+    plan = plan_day(tight, book, airspace, drones=2)
+    assert plan.decisions[0].accepted
+    second = plan.decisions[1]
+    assert second.reason == "airspace_conflict"
+    assert "'FIRST'" in second.detail
+    # with time to wait, the second takes off once the first's volumes let it
+    later = plan_day(config, book, airspace, drones=2)
+    f1, f2 = (d.flight for d in later.decisions)
+    assert f2.takeoff_s > f1.takeoff_s and later.separation.losses == 0
+
+
+FRAME_DISPATCH = LocalFrame(10.0, 50.0)
+
+
+def test_audit_counts_a_crossing():
+    t = np.arange(0, 101, dtype=float)
+    a = Track("A", 0, np.column_stack([t * 10 - 500, np.zeros_like(t), np.full_like(t, 60.0)]))
+    b = Track("B", 0, np.column_stack([np.zeros_like(t), t * 10 - 500, np.full_like(t, 65.0)]))
+    c = Track("C", 0, np.column_stack([np.zeros_like(t), t * 10 - 500, np.full_like(t, 90.0)]))
+    audit = audit_separation([a, b, c])
+    assert audit.losses == 1 and audit.loss_pairs == (("A", "B"),)
+    assert audit.closest_m == pytest.approx(0.0) and audit.closest_at_s == 50
+    assert audit.loss_seconds == 7  # |10 t - 500| * sqrt(2) < 50 for t = 47..53
+    assert audit_separation([a, c]).losses == 0
+
+
+# ---------------------------------------------------------------------------------- bad input
+BASE = """
+[site]
+lon = 10.0
+lat = 50.0
+[airspace]
+files = ["{zones}"]
+operating_area = "{area}"
+[planning]
+start = "2026-06-13T00:00:00"
+"""
+
+
+def site_with(tmp_path: Path, separation: str) -> Path:
+    path = tmp_path / "site.toml"
+    path.write_text(BASE.format(zones=DISPATCH / "zones.geojson", area=DISPATCH / "area.geojson") + separation)
+    return path
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[separation]\nlayers_m = [20.0]", "below the obstacle clearance"),
+    ("[separation]\nlayers_m = [60.0, 130.0]", "above 120 m AGL"),
+    ("[separation]\nlayers_m = [60.0, 70.0]", "closer than the vertical separation"),
+    ("[separation]\nlayers_m = [60.0, 60.0]", "names a layer twice"),
+    ("[separation]\ntime_buffer_s = -1.0", "time_buffer_s must not be negative"),
+    ("[separation]\nslice_s = 0.0", "slice_s must be positive"),
+    ("[separation]\nlayers_m = \"high\"", "layers_m must be a list"),
+    ("[[separation.pads]]\nname = \"a\"\n[[separation.pads]]\nname = \"b\"\neast_m = 30.0\nnorth_m = 0.0",
+     "closer than the horizontal separation"),
+    ("[[separation.pads]]\nname = \"a\"\neast_m = 10.0", "give either east_m and north_m, or lon and lat"),
+    ("[[separation.pads]]\nname = \"a\"\neast_m = 10.0\nnorth_m = 0.0\nlon = 10.0\nlat = 50.0", "give either"),
+    ("[[separation.pads]]\nname = \"a\"\nheight = 3.0", "unknown key"),
+    ("[[separation.pads]]\nname = \"a\"\n[[separation.pads]]\nname = \"a\"\neast_m = 100.0\nnorth_m = 0.0",
+     "not unique"),
+])
+def test_bad_separation_settings_name_the_key(tmp_path, text, message):
+    with pytest.raises(InputError, match=message) as info:
+        load_site(site_with(tmp_path, text))
+    assert "site.toml" in str(info.value) and "[separation]" in str(info.value)
+
+
+def test_layers_above_120_m_need_the_altitude_limit(tmp_path):
+    path = site_with(tmp_path, "[separation]\nlayers_m = [60.0, 130.0]")
+    path.write_text(path.read_text().replace('operating_area', 'altitude_limit_m = 150.0\noperating_area'))
+    assert load_site(path).separation.layers_m == (60.0, 130.0)
+
+
+@pytest.mark.parametrize("pad, message", [
+    ("east_m = 2500.0\nnorth_m = 0.0", "inside a blocking zone"),  # the tower east of the depot
+    ("east_m = 4000.0\nnorth_m = 0.0", "no clear line to the site point"),  # beyond the tower
+    ("east_m = 9990.0\nnorth_m = 0.0", "outside the operating area"),
+])
+def test_pads_must_be_clear_and_inside_the_area(tmp_path, pad, message):
+    zones = site_airspace(load_site(DISPATCH / "site.toml"))
+    path = site_with(tmp_path, f"[[separation.pads]]\nname = \"far\"\n{pad}")
+    config = load_site(path)
+    book_path = tmp_path / "one.csv"
+    book_path.write_text("order_id,placed_at,lon,lat,weight_kg\nX,2026-06-13T12:00:00,10.01,50.01,1.0\n")
+    book = load_orders(book_path, config.site.tz, config.planning.start)
+    with pytest.raises(InputError, match="pad 'far'") as info:
+        prepare_day(config, book, zones)
+    assert message in str(info.value) and "[separation] pads" in str(info.value)
+
+
+def test_pads_by_lon_lat(tmp_path):
+    lon, lat = LocalFrame(10.0, 50.0).to_lonlat(60.0, -80.0)
+    config = load_site(site_with(tmp_path, f"[[separation.pads]]\nname = \"p\"\nlon = {float(lon):.8f}\n"
+                                           f"lat = {float(lat):.8f}"))
+    assert config.separation.pads[0].xy == pytest.approx((60.0, -80.0), abs=0.01)
