@@ -79,7 +79,14 @@ def _headline(out: Path) -> str:
     door = plan["minutes_to_door"]
     return (f"{plan['accepted']} of {plan['orders']} orders promised within {document['promise_s'] / 60:g} minutes "
             f"({plan['accepted_share']:.0%}); door in {door['mean']:.1f} min on average, {door['max']:.1f} at most; "
-            f"{plan['energy_wh_per_delivery']['mean']:.0f} Wh per delivery")
+            f"{plan['energy_wh_per_delivery']['mean']:.0f} Wh per delivery; {_separation(plan['separation'])}")
+
+
+def _separation(audit: dict) -> str:
+    standard = f"{audit['standard']['horizontal_m']:g} m / {audit['standard']['vertical_m']:g} m"
+    closest = audit["closest_approach_m"]
+    near = f"closest approach {closest:.0f} m" if closest is not None else "no two drones ever at one level"
+    return f"{near}, {audit['losses_of_separation']} losses of separation ({standard} standard)"
 
 
 def run(args: argparse.Namespace) -> int:
