@@ -68,14 +68,13 @@ def plot_metric_vs_fleet(summary: Sequence[dict[str, Any]], metric: str, percent
 def plot_required_fleet(sizing: Sequence[dict[str, Any]], path: str | Path, size_in: tuple[float, float] = (6.5, 4.2)
                         ) -> Path:
     """The smallest fleet reaching the target against orders per day, one line per site (promise,
-    policy); a demand level no fleet studied serves is drawn as an open marker above the largest."""
+    policy); a demand level no fleet studied serves is drawn as an open marker above the largest fleet."""
     fig = Figure(figsize=size_in)
     ax = fig.add_subplot()
     many = _varies(sizing, "site", "promise_min", "policy")
     lines: dict[tuple, list[dict[str, Any]]] = {}
     for s in sizing:
         lines.setdefault((s["site"], s["promise_min"], s["policy"]), []).append(s)
-    top = max((s["required_fleet"] or 0 for s in sizing), default=0)
     for k, (key, rows) in enumerate(sorted(lines.items(), key=lambda kv: tuple(str(v) for v in kv[0]))):
         rows = sorted(rows, key=lambda s: s["orders_per_day"])
         colour = _COLOURS[k % len(_COLOURS)]
@@ -85,14 +84,15 @@ def plot_required_fleet(sizing: Sequence[dict[str, Any]], path: str | Path, size
                 label=label)
         missing = [s for s in rows if s["required_fleet"] is None]
         if missing:
-            ax.plot([s["orders_per_day"] for s in missing], [top + 1] * len(missing), linestyle="none", marker="^",
-                    markerfacecolor="none", color=colour, label=f"{label}: not reached")
+            ax.plot([s["orders_per_day"] for s in missing], [s["largest_fleet"] + 0.5 for s in missing],
+                    linestyle="none", marker="^", markerfacecolor="none", color=colour,
+                    label=f"{label}: more than the largest fleet studied")
     target = sizing[0] if sizing else {"metric": "", "target": 0, "weather_percentile": 0}
     ax.set_xlabel("orders per day")
     ax.set_ylabel("drones needed")
     ax.set_ylim(bottom=0)
     ax.grid(True, linewidth=0.3)
     ax.legend(fontsize=7, loc="upper left")
-    ax.set_title(f"{target['metric'].replace('_', ' ')} >= {100 * target['target']:g} % on "
+    ax.set_title(f"{target['metric'].replace('_', ' ')} ≥ {100 * target['target']:g} % on "
                  f"{100 - target['weather_percentile']:g} % of days", fontsize=9)
     return save_figure(fig, path)

@@ -119,7 +119,7 @@ def sizing(study: Study, summary: Sequence[dict[str, Any]]) -> list[dict[str, An
         ok = [s for s in group if s[column] is not None and s[column] >= study.target]
         best = ok[0] if ok else None
         out.append({**dict(zip(_GROUP, key)), "metric": study.metric, "target": study.target,
-                    "weather_percentile": study.weather_percentile,
+                    "weather_percentile": study.weather_percentile, "largest_fleet": group[-1]["fleet"],
                     "required_fleet": best["fleet"] if best else None,
                     "reached": best[column] if best else max((s[column] for s in group if s[column] is not None),
                                                              default=None),
