@@ -222,10 +222,6 @@ class Airspace:
                 return zone
         raise KeyError(zone_id)
 
-    def within(self, region: BaseGeometry) -> "Airspace":
-        """The airspace of the zones whose footprint intersects ``region`` ((lon, lat) degrees)."""
-        return Airspace(self.touching(region), self.operating_area, self.ground_amsl_m)
-
     def touching(self, geometry: BaseGeometry) -> list[Zone]:
         """Zones whose footprint intersects ``geometry`` ((lon, lat) degrees)."""
         idx = self._tree.query(geometry, predicate="intersects")
