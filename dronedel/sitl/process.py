@@ -9,7 +9,6 @@ on SIGINT/SIGTERM, and (Linux) by the kernel if this process dies.
 from __future__ import annotations
 
 import atexit
-import ctypes
 import fcntl
 import os
 import shutil
@@ -219,10 +218,24 @@ def _install_cleanup() -> None:
         signal.signal(signum, _on_signal)
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: get SIGKILL when the parent dies (Linux prctl PR_SET_PDEATHSIG)."""
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+#: Started in place of SITL on Linux, in an interpreter of its own: asks the kernel for SIGKILL when
+#: the parent (pid ``argv[1]``) dies (prctl PR_SET_PDEATHSIG), quits if it already has, then becomes
+#: SITL (``argv[2:]``, same pid). A ``preexec_fn`` would run this interpreter in the forked child,
+#: which frees the other threads' objects there and deadlocks when one (a PROJ transformer, say)
+#: needs a lock such a thread held at the fork.
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)\n"
+    "if os.getppid() != int(sys.argv[1]): sys.exit(1)\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+def _die_with_parent(command: list[str]) -> list[str]:
+    """``command`` started through :data:`_DIE_WITH_PARENT` on Linux, as it is elsewhere."""
+    if sys.platform != "linux":
+        return command
+    return [sys.executable, "-I", "-S", "-c", _DIE_WITH_PARENT, str(os.getpid()), *command]
 
 
 def _write_params(path: Path, params: Mapping[str, float]) -> None:
@@ -274,9 +287,11 @@ class SitlProcess:
         ]
         log = (self.workdir / "sitl.log").open("wb")
         try:
+            if not os.access(opts.binary, os.X_OK):
+                raise PermissionError("not an executable file")
             self._popen = subprocess.Popen(
-                command, cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                _die_with_parent(command), cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
             )
         except OSError as exc:
             self._cleanup_files()
