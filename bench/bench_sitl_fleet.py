@@ -49,7 +49,8 @@ def run(instances: int, speedup: float, keep: Path | None) -> dict:
         "closest_approach_3d_m": report["separation"]["closest_approach_3d_m"],
         "losses": report["separation"]["losses_of_separation"],
         "pairs_airborne_together": report["separation"]["pairs_airborne_together"],
-        "conforming": report["conformance"]["conforming_flights"], "share_inside": report["conformance"]["share_inside"],
+        "conforming": report["conformance"]["conforming_flights"],
+        "share_inside": report["conformance"]["share_inside"],
         "max_abs_time_error": max(abs(f["time_error"]) for f in flights if f["time_error"] is not None),
     }
 

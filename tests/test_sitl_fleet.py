@@ -4,6 +4,7 @@ tracks, conformance to the intent against F3548's limits, pairwise approaches, t
 import csv
 import json
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -274,7 +275,8 @@ def test_report_of_a_window(planned, tmp_path):
     ids = {f.order_id for f in window}
     decisions = [d for d in plan.accepted if d.order_id in ids]
     late = decisions[1]
-    push = lambda t: (0.0, 0.0, 30.0) if late.flight.takeoff_s + 200 <= t < late.flight.takeoff_s + 220 else (0, 0, 0)  # noqa: E731
+    lift = late.flight.takeoff_s + 200.0  # 30 m above its band for 20 s
+    push = lambda t: (0.0, 0.0, 30.0) if lift <= t < lift + 20.0 else (0.0, 0.0, 0.0)  # noqa: E731
     records = {d.order_id: _flown(plan, d, offset=push if d is late else None) for d in decisions}
     report = judge(fleet, t0, t1, _judged(fleet, folder, records), wall_s=12.0)
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
@@ -352,3 +354,30 @@ def test_fleet_scenario_window_errors(planned, tmp_path):
         file.write_text(text)
         with pytest.raises(InputError, match=message):
             load_fleet_scenario(file).window(fleet)
+
+
+def test_fleet_command_reports_flights_that_break_off(planned, tmp_path, monkeypatch, capsys):
+    """End to end against a fake arducopter that crashes once commanded: every flight is a fault,
+    the report, the flight reports and the figures are written, the exit code is 1."""
+    from test_sitl_process import FAKE
+
+    binary = tmp_path / "arducopter"
+    binary.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n')
+    binary.chmod(0o755)
+    monkeypatch.setenv("FAKE_ARDUCOPTER", "crash_on=COMMAND_LONG")
+    _, folder = planned
+    out = tmp_path / "out"
+    code = main(["sitl", "fleet", str(folder), "--busiest", "30", "-o", str(out), "--sitl-binary", str(binary),
+                 "--site", str(example_path("site.toml"))])
+    assert code == 1
+    report = json.loads((out / "fleet.json").read_text())
+    fleet = read_plan_dir(folder)
+    window = fleet.window(*busiest_window(fleet.flights, 1800.0))
+    assert [r["order_id"] for r in report["flights"]] == [f.order_id for f in window]
+    assert report["completed"] == 0 and not report["passed"]
+    assert all(r["outcome"] == "fault" and r["conformance"] is None for r in report["flights"])
+    assert len(report["failures"]) >= len(window)
+    assert all((out / "flights" / f"{f.order_id}.json").is_file() for f in window)
+    assert (out / "fleet_map.png").is_file() and (out / "fleet_separation.png").is_file()
+    printed = capsys.readouterr().out
+    assert f"[{len(window)}/{len(window)}]" in printed and "FAIL" in printed

@@ -271,7 +271,7 @@ def run_fleet(args: argparse.Namespace) -> int:
     if not args.no_plot:
         from ..plot.fleet_window import plot_fleet_separation, plot_fleet_tracks
 
-        airspace = site_airspace(config) if config else None
-        print(f"figures: {plot_fleet_tracks(report, out / 'fleet_map.png', airspace=airspace)}, "
+        airspace, site = (site_airspace(config), config.site) if config else (None, None)
+        print(f"figures: {plot_fleet_tracks(report, out / 'fleet_map.png', airspace=airspace, site=site)}, "
               f"{plot_fleet_separation(report, out / 'fleet_separation.png')}")
     return 0 if report.passed else 1

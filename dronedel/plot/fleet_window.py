@@ -54,7 +54,7 @@ def plot_fleet_tracks(report: FleetReport, path: str | Path, *, airspace: Airspa
     base = airspace if airspace is not None else Airspace([], None, plan.elevation_m)
     handles = draw_basemap(ax, base, site=site, extent=extent, legend=False, labels=False)
     pads = {f.flight.pad: f.flight.pad_lonlat for f in report.flown}
-    inset = add_depot_inset(ax, plan.site_lonlat, pads, bounds=(1.02, 0.0, 0.36, 0.36))
+    inset = add_depot_inset(ax, pads, site=site, bounds=(1.02, 0.0, 0.36, 0.36))
     flights_of: dict[int, list[str]] = {}
     for f in report.flown:
         xy = lonlat.get(f.flight.order_id)

@@ -9,13 +9,24 @@ Typical use::
     record = fly_mission(mission, options)
     plan = planned_flight(mission, profile)
     report = build_report(record, mission, Expectations(planned_time_s=plan.duration_s), options)
+
+A window of a planned day, flown at once (``dronedel plan`` output folder)::
+
+    plan = read_plan_dir("day")
+    report = run_window(plan, *busiest_window(plan.flights, 1800.0), RunOptions(find_arducopter(), params, frame,
+                        jobs=2))
+    print(report.audit.closest_m, [f.conformance.state for f in report.flown])
 """
 
 from .binary import ENV_VAR, HOW_TO_PROVIDE, find_arducopter
 from .checks import Check, Expectations, check_flight
 from .errors import ArmingRefused, CommandFailed, LinkLost, SitlCrashed, SitlError, SitlNotFound, SitlTimeout
+from .conformance import Conformance, Excursion, conformance
+from .fleet import FleetReport, FlownFlight, fly_window, judge, place_track, run_window
+from .fleetscenario import FleetScenario, load_fleet_scenario
 from .flight import Fault, FlightRecord, Track, fly, fly_mission
 from .plan import mission_route, planned_flight
+from .planfile import FleetPlan, PlanFlight, busiest_window, read_plan_dir
 from .process import (
     Home,
     SitlOptions,
@@ -37,4 +48,7 @@ __all__ = [
     "stop_all", "Vehicle", "Track", "Fault", "FlightRecord", "fly", "fly_mission",
     "Check", "Expectations", "check_flight", "mission_route", "planned_flight",
     "FlightReport", "build_report", "write_report", "Scenario", "load_scenario", "RunOptions", "regress", "summary",
+    "FleetPlan", "PlanFlight", "read_plan_dir", "busiest_window", "FlownFlight", "FleetReport", "place_track",
+    "fly_window", "judge", "run_window", "Conformance", "Excursion", "conformance", "FleetScenario",
+    "load_fleet_scenario",
 ]

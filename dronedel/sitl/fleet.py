@@ -218,9 +218,11 @@ class FleetReport:
         out = []
         for f in self.flown:
             name, report = f.flight.order_id, f.report
-            if report.record.fault is not None:
-                out.append(f"{name}: {report.record.fault.kind}: {report.record.fault.message}")
-            out += [f"{name}: check {c.name} failed: {c.message}" for c in report.checks if c.passed is False]
+            fault = report.record.fault
+            if fault is not None:  # its checks fail for it; its first line says why
+                out.append(f"{name}: {fault.kind}: {(fault.message.splitlines() or [''])[0]}")
+            else:
+                out += [f"{name}: check {c.name} failed: {c.message}" for c in report.checks if c.passed is False]
             if f.conformance is not None and not f.conformance.conforming:
                 longest = f.conformance.longest
                 out.append(f"{name}: {f.conformance.state} ({len(f.conformance.excursions)} excursions, longest "

@@ -145,7 +145,8 @@ def _volumes(r: _Reader, intent: Any, path: str) -> Volumes:
                            ("ax_m", "ay_m", "bx_m", "by_m", "radius_m", "alt_lower_m_agl", "alt_upper_m_agl",
                             "time_start_s", "time_end_s")] for row in rows], float).reshape(-1, 9)
     except (ValueError, IndexError, TypeError):
-        raise InputError("bad volume rows (columns: kind, ax_m, ..., time_end_s)", r.source, f"{path}.volumes") from None
+        raise InputError("bad volume rows (columns: kind, ax_m, ..., time_end_s)", r.source,
+                         f"{path}.volumes") from None
     if not len(table) or not np.isfinite(table).all():
         raise InputError("no volumes, or a value that is not a finite number", r.source, f"{path}.volumes")
     return Volumes(*table.T, kinds)
