@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise InputError(f"the service needs the 'service' extra (pip install 'dronedel[service]'): {exc}") from None
     from ..service import DispatchService, ServiceOptions, Store
-    from ..service.mavfleet import fleet_factory
+    from ..service.vehicles import fleet_factory
 
     config = site_from_args(args)
     if not args.speedup > 0:

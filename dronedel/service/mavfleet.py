@@ -19,18 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from ..config import SiteConfig
-from ..errors import DronedelError, InputError
-from ..geo import LocalFrame
+from ..errors import DronedelError
 from ..intent.f3548 import pads_lonlat
-from ..link import connect, upload_all
+from ..link import upload_all
 from ..mission.items import Mission
 from ..sitl import Home, SitlOptions, SitlProcess, Vehicle, default_frame_file, default_param_file, find_arducopter
-from .clock import ServiceClock
 from .store import FlightRow
 from .trajectory import Trajectory
-from .vehicles import Fleet, Report, VirtualFleet
+from .vehicles import Report
 
-__all__ = ["MavlinkFleet", "fleet_factory"]
+__all__ = ["MavlinkFleet", "sitl_fleet"]
 
 #: Real seconds between two telemetry reports of one vehicle.
 _TELEMETRY_S = 0.2
@@ -170,7 +168,7 @@ class MavlinkFleet:
             process.stop()
 
 
-def _sitl_fleet(count: int, config: SiteConfig, speedup: float, binary: Path | None,
+def sitl_fleet(count: int, config: SiteConfig, speedup: float, binary: Path | None,
                 clock: Callable[[], float]) -> MavlinkFleet:
     """``count`` SITL vehicles at ``speedup``, vehicle ``k`` homed at the site's pad ``k`` (modulo the pads)."""
     found = find_arducopter(binary)
@@ -189,22 +187,3 @@ def _sitl_fleet(count: int, config: SiteConfig, speedup: float, binary: Path | N
         raise
     openers = [lambda p=p: Vehicle.connect(p) for p in processes]
     return MavlinkFleet(openers, clock, speedup, persistent=False, processes=processes)
-
-
-def fleet_factory(kind: str, spec: Any, config: SiteConfig, speedup: float,
-                  binary: Path | None = None) -> Callable[..., Fleet]:
-    """What ``dronedel serve --vehicles`` names, as the callable :class:`DispatchService` takes.
-
-    ``kind`` ``none`` (virtual drones), ``sitl`` (``spec`` SITL vehicles) or ``list`` (``spec`` endpoints).
-    The callable gets the fleet size, the site frame and the service clock.
-    """
-    def build(count: int, frame: LocalFrame, clock: ServiceClock) -> Fleet:
-        if kind == "none":
-            return VirtualFleet(count, frame, config.aircraft.battery_wh)
-        if kind == "sitl":
-            return _sitl_fleet(int(spec), config, speedup, binary, clock.now_s)
-        if kind == "list":
-            openers = [lambda e=e: Vehicle(connect(e)) for e in spec]
-            return MavlinkFleet(openers, clock.now_s, speedup, persistent=True)
-        raise InputError(f"unknown vehicles {kind!r}", "--vehicles")
-    return build

@@ -11,17 +11,22 @@ flies MAVLink vehicles (SITL or real).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
+from ..config import SiteConfig
+from ..errors import InputError
 from ..geo import LocalFrame
 from ..mission.items import Mission
+from .clock import ServiceClock
 from .store import FlightRow
 from .trajectory import Trajectory
 
-__all__ = ["Report", "Fleet", "VirtualFleet"]
+__all__ = ["Report", "Fleet", "VirtualFleet", "fleet_factory"]
 
 
 @dataclass(frozen=True)
@@ -129,3 +134,25 @@ class VirtualFleet:
 
     def close(self) -> None:
         """Nothing to stop."""
+
+
+def fleet_factory(kind: str, spec: Any, config: SiteConfig, speedup: float,
+                  binary: Path | None = None) -> Callable[[int, LocalFrame, ServiceClock], Fleet]:
+    """What ``dronedel serve --vehicles`` names, as the callable :class:`~dronedel.service.DispatchService` takes
+    (fleet size, site frame, service clock): ``none`` virtual drones, ``sitl`` (``spec`` SITL vehicles started
+    at ``speedup``, ``binary`` the arducopter) or ``list`` (``spec`` MAVLink endpoints)."""
+    def build(count: int, frame: LocalFrame, clock: ServiceClock) -> Fleet:
+        if kind == "none":
+            return VirtualFleet(count, frame, config.aircraft.battery_wh)
+        from . import mavfleet  # pymavlink and the SITL harness only when there are MAVLink vehicles
+
+        if kind == "sitl":
+            return mavfleet.sitl_fleet(int(spec), config, speedup, binary, clock.now_s)
+        if kind == "list":
+            from ..link import connect
+            from ..sitl import Vehicle
+
+            openers = [lambda e=e: Vehicle(connect(e)) for e in spec]
+            return mavfleet.MavlinkFleet(openers, clock.now_s, speedup, persistent=True)
+        raise InputError(f"unknown vehicles {kind!r}", "--vehicles")
+    return build

@@ -29,14 +29,17 @@ def make_server(tmp_path) -> Iterator:
         server.stop()
 
 
-@pytest.fixture
-def server(make_server) -> Server:
-    """A server at 30x real time with the example's 8 virtual drones."""
-    return make_server("--speedup", "30")
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    """A server at 15x real time with the example's 8 virtual drones, shared by a module's tests."""
+    shared = Server(tmp_path_factory.mktemp("service") / "service.sqlite", ["--speedup", "15"])
+    shared.start()
+    yield shared
+    shared.stop()
 
 
 @pytest.fixture
-def api(server) -> Iterator[httpx.Client]:
+def api(server):
     with server.client() as client:
         yield client
 

@@ -79,17 +79,20 @@ def test_cancel_before_takeoff_frees_the_booking(api):
 def test_flight_flies_with_mission_intent_and_track(api):
     o = api.post("/api/orders", json={**NEAR, "weight_kg": 1.0, "order_id": "F1"}).json()
     fid = o["flight_id"]
-    # loading takes 120 s, 4 s at 30x; then the drone is airborne and reports positions
+    # loading takes 120 s, 8 s at 15x; then the drone is airborne and reports positions
     fleet = wait_for(lambda: (f := api.get("/api/fleet").json()) and f[o["drone"]]["state"] in
-                     ("airborne", "delivering", "returning") and f[o["drone"]]["alt_m"] > 1 and f, timeout_s=20)
+                     ("airborne", "delivering", "returning") and f[o["drone"]]["alt_m"] > 1 and f, timeout_s=40)
     drone = fleet[o["drone"]]
     assert drone["flight_id"] == fid and drone["order_id"] == "F1" and 0 < drone["battery"] < 1
     flight = wait_for(lambda: (f := api.get(f"/api/flights/{fid}").json()) and len(f["track"]) >= 3 and f)
     assert flight["mission"]["fileType"] == "Plan" and flight["mission"]["mission"]["items"]
-    assert flight["intent"]["features"] and flight["route"]["coordinates"][-1] == pytest.approx(
+    volumes = flight["intent"]["f3548"]["volumes"]
+    assert volumes and volumes[0]["altitude_lower"]["reference"] == "W84"
+    assert len(flight["intent"]["geojson"]["features"]) == len(volumes)
+    assert flight["route"]["coordinates"][-1] == pytest.approx(
         [NEAR["lon"], NEAR["lat"]], abs=1e-6)
     assert all(abs(p["lat"] - 30.56) < 0.05 for p in flight["track"])
-    delivered = wait_for(lambda: api.get("/api/orders/F1").json()["status"] == "delivered", timeout_s=40)
+    delivered = wait_for(lambda: api.get("/api/orders/F1").json()["status"] == "delivered", timeout_s=90)
     assert delivered
     assert api.get("/api/flights/999999").status_code == 404
 
