@@ -167,13 +167,15 @@ def test_busiest_window():
 def test_flown_track_placed_at_its_planned_takeoff():
     armed, takeoff = 37.3, 1000.4
     t = np.arange(0.0, 80.0, 0.1) + 30.0  # simulated seconds since boot, from before arming
-    x, y, z = 3.0 * (t - armed), -2.0 * (t - armed), np.clip(t - armed, 0, None)
+    x, y = 3.0 * (t - armed), -2.0 * (t - armed)
+    z = np.clip(t - armed - 2.0, -0.03, None)  # 3 cm below the ground on the pad for 2 s
     lon, lat = FRAME.to_lonlat(x, y)
     data = np.column_stack([t, lon, lat, GROUND + z, z, np.zeros((len(t), 3))])
     track = place_track("A", FlownTrack(data), armed, armed + 45.55, takeoff, FRAME, GROUND)
     assert track.t0 == 1001 and track.t1 == 1045  # whole plan seconds from take-off to disarming
     tau = np.arange(track.t0, track.t1 + 1) - takeoff  # seconds since arming
-    assert np.allclose(track.xyz, np.column_stack([3.0 * tau, -2.0 * tau, tau]), atol=0.01)
+    assert np.allclose(track.xyz, np.column_stack([3.0 * tau, -2.0 * tau, np.maximum(tau - 2.0, 0.0)]), atol=0.01)
+    assert track.xyz[0, 2] == 0.0  # on the ground, not below it
 
 
 # -- conformance --------------------------------------------------------------------------------------

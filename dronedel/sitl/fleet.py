@@ -57,13 +57,14 @@ def place_track(name: str, track: FlownTrack, armed_s: float, end_s: float, take
 
     Sample times become ``t - armed_s + takeoff_s``; positions are interpolated linearly at
     every whole plan second from take-off to ``end_s`` (disarming, simulated seconds since
-    boot); x, y in ``frame``, z metres above ``ground_amsl_m``.
+    boot); x, y in ``frame``, z metres above ``ground_amsl_m``. Heights below the ground (the
+    altitude estimate's noise on the pad or at the door, centimetres) are the ground, 0.
     """
     if not len(track):
         raise ValueError(f"{name}: no track samples")
     t, first = np.unique(track.t_s - armed_s + takeoff_s, return_index=True)
     x, y = frame.to_local(track.lon[first], track.lat[first], check=False)
-    z = track.column("alt_amsl_m")[first] - ground_amsl_m
+    z = np.maximum(track.column("alt_amsl_m")[first] - ground_amsl_m, 0.0)
     t0 = math.ceil(takeoff_s - 1e-9)
     seconds = np.arange(t0, max(math.floor(end_s - armed_s + takeoff_s + 1e-9), t0) + 1, dtype=float)
     return Track(name, t0, np.column_stack([np.interp(seconds, t, c) for c in (x, y, z)]))
