@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from dronedel.airspace import InputErrors, planning_range, read_zones, site_airspace
+from dronedel.airspace import InputErrors, parse_openair, planning_range, read_zones, site_airspace
 from dronedel.cli import main
 from dronedel.config import load_site
 from dronedel.errors import InputError, InputWarning
@@ -129,3 +129,12 @@ def test_planning_range_is_the_grown_operating_area_or_the_frame_disc(tmp_path):
     grown = planning_range(load_site(site_file(tmp_path, extra=f'operating_area = "{area}"\n')))
     assert grown.contains(shapely.Point(-96.3203, 30.55))  # 29 m west: within the 30 m default margin
     assert not grown.contains(shapely.Point(-96.32036, 30.55))  # 34 m west
+
+
+def test_a_broken_record_also_says_what_it_lacks():
+    text = "\n".join(["AC R", "AN Half Read", "AH 400 yards AGL", "DP 30:00:00 N 096:00:00 W",
+                      "DP 30:01:00 N 096:00:00 W", "DP 30:01:00 N 096:01:00 W"])
+    with pytest.raises(InputErrors) as info:
+        parse_openair(text, "half.txt")
+    assert [(p.where, p.message.split(" (")[0]) for p in info.value.problems] == [
+        ("line 1", "record 'Half Read' has no AL"), ("line 3", "unknown unit or reference 'yards' in height '400 yards AGL'")]

@@ -183,7 +183,12 @@ class _Record:
     windows: list[tuple[datetime, datetime]] = field(default_factory=list)
     until_announced: bool = False
     properties: dict[str, str] = field(default_factory=dict)
-    broken: bool = False
+    failed: set[str] = field(default_factory=set)
+
+    @property
+    def broken(self) -> bool:
+        """True if a line of the record could not be read (``failed`` names their commands)."""
+        return bool(self.failed)
 
     def near(self) -> BaseGeometry | None:
         """The (lon, lat) points read so far (a problem's place), or None when there are none."""
@@ -261,7 +266,8 @@ def parse_openair(
                     continue
                 with log.attempt(where, record.near) as attempt:
                     _apply_directive(record, directive.group(1))
-                record.broken |= not attempt.ok
+                if not attempt.ok:
+                    record.failed.add("*")
             elif heading and record is None:
                 header["openair_version" if heading.group(1).upper() == "VERSION" else "written_by"] = (
                     heading.group(2).strip())
@@ -282,7 +288,8 @@ def parse_openair(
             continue
         with log.attempt(where, record.near) as attempt:
             _apply_line(record, keyword, rest, log, where, max_error_m)
-        record.broken |= not attempt.ok
+        if not attempt.ok:
+            record.failed.add(keyword)
     _check_version(header, log)
     for keyword, lines in unknown.items():
         log.warn(f"unknown OpenAir command {keyword!r} skipped on {len(lines)} line(s), first line {lines[0]}")
@@ -466,23 +473,30 @@ def _zones(records: list[_Record], log: ProblemLog, ground: float, max_error_m: 
     zones: list[Zone] = []
     used: set[str] = set()
     for record in records:
-        if record.broken:
-            continue
         with log.attempt(f"line {record.line}", record.near):
+            if record.broken:  # its bad lines are noted; say what else it lacks, build nothing
+                _check_parts(record, log.source)
+                continue
             zone = _zone(record, log.source, ground, max_error_m, used)
             used.add(zone.id)
             zones.append(zone)
     return zones
 
 
-def _zone(record: _Record, source: str, ground: float, max_error_m: float, used: set[str]) -> Zone:
+def _check_parts(record: _Record, source: str) -> None:
+    """:class:`InputError` if the record has no name, floor or ceiling (other than on a line that failed)."""
     where = f"line {record.line}"
-    if not record.name:
+    if not record.name and "AN" not in record.failed:
         raise InputError(f"AC {record.ac} record has no name (AN)", source, where)
     for keyword, value in (("AL", record.floor), ("AH", record.ceiling)):
-        if value is None:
+        if value is None and keyword not in record.failed:
             what = "floor" if keyword == "AL" else "ceiling"
             raise InputError(f"record {record.name!r} has no {keyword} ({what})", source, where)
+
+
+def _zone(record: _Record, source: str, ground: float, max_error_m: float, used: set[str]) -> Zone:
+    where = f"line {record.line}"
+    _check_parts(record, source)
     floor, ceiling = _layer(record.floor, record.ceiling, ground)
     with located(source, where):
         check_limits(floor, ceiling, ground)
