@@ -117,5 +117,6 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(service, ServerSettings(token, public))
     print(f"dronedel serve: {config.site.name}, {len(service.drones)} drones ({args.vehicles}), store {args.db}, "
           f"x{args.speedup:g}; http://{args.host}:{args.port}/ (API docs /docs)", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                timeout_keep_alive=30)
     return 0

@@ -318,7 +318,7 @@ def create_app(service: DispatchService, settings: ServerSettings) -> FastAPI:
                 "distance_m": f.distance_m, "zones": f.zones, "wind": f.wind, "note": f.note,
                 "route": {"type": "LineString", "coordinates": np.column_stack([lon, lat]).round(7).tolist()},
                 "mission": plan_document(service.mission(f)),
-                "intent": {"f3548": f.intent, "geojson": service.intent_geojson(f)},
+                "intent": {**service.intent_export(f), "volumes": f.intent},
                 "track": [{"t": service.iso(t), "lon": x, "lat": y, "alt_m": z}
                           for t, x, y, z in service.store.track(f.flight_id)]}
 

@@ -30,6 +30,8 @@ from ..config import SiteConfig, Wind, parse_wind
 from ..dispatch import Decision, Flight, Plan
 from ..errors import DronedelError, InputError
 from ..geo import LocalFrame
+from ..dispatch.output import VOLUME_COLUMNS
+from ..intent import KINDS
 from ..intent.f3548 import export_volumes, intents_geojson
 from ..intent.geoid import geoid_undulation
 from ..mission.flights import mission_for_flight
@@ -331,7 +333,7 @@ class DispatchService:
         row = FlightRow(0, order_id, flight.drone, pad, "booked", flight.loading_s, flight.takeoff_s, flight.door_s,
                         flight.land_s, flight.ready_s, flight.energy_wh, flight.reserve_wh, flight.distance_m,
                         np.asarray(flight.route, float).tolist(), sorted(flight.zones), str(flight.wind),
-                        self._export(flight).details(), plan=flight_to_json(flight))
+                        self._volume_table(flight), plan=flight_to_json(flight))
         row.flight_id = self.store.insert_flight(row)
         self.flights[row.flight_id] = row
         self.drones[row.drone].queue.append(row.flight_id)
@@ -408,16 +410,25 @@ class DispatchService:
         volumes = self.planned(f).volumes(self.config.aircraft, self.config.separation)
         return volumes if takeoff_s is None else volumes.shifted(takeoff_s - f.takeoff_s)
 
+    def _volume_table(self, flight: Flight) -> dict[str, Any]:
+        """The flight's intent volumes as plan.json states them (local metres, m AGL, service seconds)."""
+        v = flight.volumes(self.config.aircraft, self.config.separation)
+        rows = np.column_stack([v.ax, v.ay, v.bx, v.by, v.radius, v.z_lo, v.z_hi, v.t_lo, v.t_hi]).round(2)
+        return {"columns": list(VOLUME_COLUMNS), "volumes": [[KINDS[k], *r] for k, r in zip(v.kind.tolist(),
+                                                                                           rows.tolist())]}
+
     def _export(self, flight: Flight):
         plan = Plan((), self.config, self.clock.start, self.frame, len(self.drones), self.options.policy, self.wind)
         return export_volumes(plan, flight.volumes(self.config.aircraft, self.config.separation), self.undulation_m)
 
-    def intent_geojson(self, f: FlightRow) -> dict[str, Any]:
-        """``f``'s intent as GeoJSON (one polygon per F3548 volume, W84 altitudes, RFC 3339 times), as flown."""
+    def intent_export(self, f: FlightRow) -> dict[str, Any]:
+        """``f``'s operational intent as flown (moved to its actual take-off): ``f3548`` the F3548-21
+        ``OperationalIntentDetails`` (W84 altitudes, RFC 3339 times), ``geojson`` one polygon per volume."""
         flight = self.planned(f)
         if f.actual_takeoff_s is not None:
             flight = replace(flight, takeoff_s=f.actual_takeoff_s)
-        return intents_geojson([(f.order_id, self._export(flight))])
+        exported = self._export(flight)
+        return {"f3548": exported.details(), "geojson": intents_geojson([(f.order_id, exported)])}
 
     def _trajectory(self, f: FlightRow, takeoff_s: float) -> Trajectory:
         traj = planned_trajectory(self.planned(f), self.config.aircraft, takeoff_s,
@@ -480,7 +491,7 @@ class DispatchService:
         self.store.update_order(f.order_id, status="loading", updated_s=now)
         self._emit(now, "loading", {"drone": f.drone, "takeoff_at": self.iso(f.takeoff_s)}, f.order_id, f.flight_id)
         try:
-            self.fleet.prepare(f, self.mission(f))
+            self.fleet.prepare(f, lambda: self.mission(f))
         except DronedelError as exc:
             self._fail(f, now, f"mission refused: {exc}")
 

@@ -44,7 +44,7 @@ class _Link(threading.Thread):
         self.open_vehicle = open_vehicle
         self.clock = clock
         self.reports = reports
-        self.requests: queue.SimpleQueue[tuple[str, FlightRow, Mission | None]] = queue.SimpleQueue()
+        self.requests: queue.SimpleQueue[tuple[str, FlightRow, Callable[[], Mission] | None]] = queue.SimpleQueue()
         self.heard = time.time()
         self.flying: int | None = None
         self.stopping = threading.Event()
@@ -81,7 +81,7 @@ class _Link(threading.Thread):
             return
         try:
             if action == "prepare":
-                upload_all(self.vehicle.conn, mission)
+                upload_all(self.vehicle.conn, mission())
             elif action == "launch":
                 self.vehicle.set_current_item(1)
                 self.vehicle.set_mode("AUTO")
@@ -131,8 +131,8 @@ class MavlinkFleet:
         for link in self.links:
             link.start()
 
-    def prepare(self, flight: FlightRow, mission: Mission) -> None:
-        """Upload ``mission`` to the drone's vehicle (in its thread)."""
+    def prepare(self, flight: FlightRow, mission: Callable[[], Mission]) -> None:
+        """Build the mission and upload it to the drone's vehicle (in the vehicle's thread)."""
         self.links[flight.drone].requests.put(("prepare", flight, mission))
 
     def launch(self, flight: FlightRow, trajectory: Trajectory) -> None:

@@ -88,7 +88,7 @@ class FlightRow:
     """A booked flight as the dispatcher planned it, its state and what was flown (service seconds).
 
     ``route`` is the local-metre polyline site -> door, ``zones`` the zone ids it keeps clear
-    of, ``intent`` the operational intent (JSON-ready) when there is one, ``plan`` every field of the
+    of, ``intent`` its operational intent's volumes (as plan.json states them), ``plan`` every field of the
     dispatcher's flight (JSON-ready, see :func:`dronedel.service.core.flight_to_json`).
     """
 

@@ -58,8 +58,8 @@ class Fleet(Protocol):
     #: True if the vehicles fly their planned trajectories exactly (virtual), so planned instants are flown ones.
     exact: bool
 
-    def prepare(self, flight: FlightRow, mission: Mission) -> None:
-        """Loading has begun: get the vehicle ready to fly ``flight`` (upload ``mission``)."""
+    def prepare(self, flight: FlightRow, mission: Callable[[], Mission]) -> None:
+        """Loading has begun: get the vehicle ready to fly ``flight`` (upload the mission ``mission()`` builds)."""
 
     def launch(self, flight: FlightRow, trajectory: Trajectory) -> None:
         """Take-off time: fly ``flight`` (planned as ``trajectory`` from now)."""
@@ -93,7 +93,7 @@ class VirtualFleet:
         self._flying: dict[int, tuple[FlightRow, Trajectory, bool]] = {}
         self._battery = np.ones(count)
 
-    def prepare(self, flight: FlightRow, mission: Mission) -> None:
+    def prepare(self, flight: FlightRow, mission: Callable[[], Mission]) -> None:
         """Nothing to upload to a virtual drone."""
 
     def launch(self, flight: FlightRow, trajectory: Trajectory) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 
 import httpx
 import pytest
 
 from dronedel.dispatch import REASONS
 
-from service_harness import TOKEN, wait_for
+from service_harness import SITE, TOKEN, wait_for
 
 #: Doors of the example's orders that a drone reaches within the promise.
 NEAR = {"lon": -96.251249, "lat": 30.578128}
@@ -213,3 +217,33 @@ def test_openapi_document_and_docs(api):
     assert {"/api/orders", "/api/orders/batch", "/api/fleet", "/api/events", "/api/zone", "/api/restrictions",
             "/api/wind", "/api/flights/{flight_id}"} <= set(doc["paths"])
     assert api.get("/docs").status_code == 200
+
+
+def test_replay_feeds_an_orders_file_at_its_times(server, tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,placed_at,lon,lat,weight_kg\n"
+                      "R1,2026-06-13T12:00:00,-96.251249,30.578128,1.0\n"
+                      "R2,2026-06-13T12:00:30,-96.26687,30.58387,1.0\n"
+                      "R3,2026-06-13T12:01:00,-96.250488,30.564350,9.0\n"
+                      "R4,not a time,-96.25,30.56,1.0\n")
+    began = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "dronedel", "replay", str(orders), "--to", server.url,
+                          "--speedup", "30", "--token", TOKEN], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert time.monotonic() - began >= 2.0  # 60 s of orders at 30x
+    assert "row 5" in run.stderr and "not sent" in run.stderr
+    with server.client() as api:
+        got = {k: api.get(f"/api/orders/{k}").json() for k in ("R1", "R2", "R3")}
+    assert got["R1"]["reason"] is None and got["R2"]["reason"] == "no_fly_zone" and got["R3"]["reason"] == "overweight"
+    assert "no_fly_zone" in run.stdout and "overweight" in run.stdout
+    again = subprocess.run([sys.executable, "-m", "dronedel", "replay", str(orders), "--to", server.url,
+                            "--speedup", "600", "--token", TOKEN], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0  # already placed: the stored decisions, not new orders
+
+
+def test_serve_refuses_another_interface_without_a_token(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DRONEDEL_TOKEN"}
+    run = subprocess.run([sys.executable, "-m", "dronedel", "serve", "--site", str(SITE), "--db",
+                          str(tmp_path / "x.sqlite"), "--host", "0.0.0.0"], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert run.returncode == 2 and "needs an API token" in run.stderr
