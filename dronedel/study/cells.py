@@ -16,7 +16,7 @@ import json
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,13 +33,13 @@ from ..demand import (
 )
 from ..demand.density import clusters_from_table
 from ..dispatch import prepare_day
-from ..errors import InputError, InputWarning
+from ..errors import DronedelError, InputError, InputWarning
 from ..fileio import read_bytes
 from ..simulate import SimOptions, simulate_day
 from .spec import Cell, Study
 
 __all__ = ["SiteInputs", "DayOptions", "prepare_sites", "day_options", "cell_key", "run_day", "ROW_COLUMNS",
-           "OUT_OF_REACH"]
+           "OUT_OF_REACH", "describe"]
 
 #: Rejections for the order itself, which no drone changes (the dispatcher's screening): the package, the
 #: door, or the flight in the wind blowing then. The valid orders left, less those lost to weather (no-fly
@@ -161,7 +161,7 @@ def run_day(site: SiteInputs, options: DayOptions, cells: Sequence[Cell]) -> lis
         base = SimOptions(wind=weather.schedule(), delivery_sigma=options.delivery_sigma,
                           seed=int(sim_seed.generate_state(1)[0]), batch_s=options.batch_s, no_fly=no_fly)
     except Exception as exc:  # reported with the cell's inputs; the other days go on
-        return [{"cell": c.as_dict(), "error": f"{type(exc).__name__}: {exc}"} for c in cells]
+        return [{"cell": c.as_dict(), "error": describe(exc)} for c in cells]
     grounded = int(weather.no_fly(site.max_wind_ms, site.min_visibility_m).sum())
     shared = {"orders": len(book), "no_fly_hours": grounded,
               "mean_wind_ms": round(float(weather.speed_ms.mean()), 3), "weather": weather.source}
@@ -169,13 +169,17 @@ def run_day(site: SiteInputs, options: DayOptions, cells: Sequence[Cell]) -> lis
     for cell in cells:
         try:
             began = time.perf_counter()
-            result = simulate_day(ctx, SimOptions(cell.fleet, cell.policy, base.wind, base.delivery_sigma, base.seed,
-                                                  base.batch_s, base.no_fly))
+            result = simulate_day(ctx, replace(base, drones=cell.fleet, policy=cell.policy))
             row = {**cell.as_dict(), **shared, **_figures(result.metrics(), result.cancelled)}
             out.append({"cell": cell.as_dict(), "row": row, "wall_s": time.perf_counter() - began})
         except Exception as exc:  # reported with the cell's inputs; the other cells go on
-            out.append({"cell": cell.as_dict(), "error": f"{type(exc).__name__}: {exc}"})
+            out.append({"cell": cell.as_dict(), "error": describe(exc)})
     return out
+
+
+def describe(exc: BaseException) -> str:
+    """An error as one line: dronedel's own messages as they are, others with their type."""
+    return str(exc) if isinstance(exc, DronedelError) else f"{type(exc).__name__}: {exc}"
 
 
 def _share(a: float, b: float) -> float | None:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from ..errors import DronedelError, InputError
 from ..fileio import write_json
-from .cells import DayOptions, SiteInputs, cell_key, day_options, prepare_sites, run_day
+from .cells import DayOptions, SiteInputs, cell_key, day_options, describe, prepare_sites, run_day
 from .spec import Cell, Study
 
 __all__ = ["StudyRun", "run_study", "dask_client", "day_groups", "CellCache"]
@@ -158,7 +158,7 @@ def _compute(client: Any, sites: dict[str, SiteInputs], options: DayOptions, tod
         try:
             results = future.result()
         except Exception as exc:  # a worker died or the task could not run: report its cells, go on
-            results = [{"cell": c.as_dict(), "error": f"{type(exc).__name__}: {exc}"} for c in group]
+            results = [{"cell": c.as_dict(), "error": describe(exc)} for c in group]
         for cell, result in zip(group, results):
             if "row" in result:
                 row = {**result["row"], "cell": keys[cell]}
