@@ -378,7 +378,7 @@ class DispatchService:
         for fid in d.queue:
             f = self.flights[fid]
             end = max(f.loading_s, end) + (f.ready_s - f.loading_s)
-        self.live.update_ready(drone, float(end) if np.isfinite(end) else 0.0)
+        self.live.update_ready(drone, float(end) if np.isfinite(end) or d.failed else 0.0)
 
     def _order(self, row: OrderRow) -> Order:
         return Order(row.order_id, self.clock.at(row.placed_s), row.lon, row.lat, row.weight_kg, row.seq)
@@ -458,14 +458,18 @@ class DispatchService:
         """The vehicle refused or lost ``f``: the flight fails, the order is re-planned or cancelled."""
         d = self.drones[f.drone]
         airborne = f.state in _AIRBORNE
+        d.failed, d.ready_s = why, np.inf  # out of the dispatcher's pool until the service restarts
         self._drop_booking(f, now, "failed", why)
         self._emit(now, "failed", {"drone": f.drone, "why": why}, f.order_id, f.flight_id)
+        self._alert(now, "vehicle_failed", f"drone {f.drone}: {why}", f)
         if airborne:
-            d.failed = why
             self.store.update_order(f.order_id, status="failed", detail=why, eta_s=None, updated_s=now)
-            self._alert(now, "vehicle_failed", why, f)
-            return
-        self._redecide(self.store.order(f.order_id), now, "vehicle_failed", why)
+        else:
+            self._redecide(self.store.order(f.order_id), now, "vehicle_failed", why)
+        for fid in list(d.queue):  # its other bookings go to the drones still flying
+            other = self.flights[fid]
+            self._drop_booking(other, now, "cancelled", f"drone {f.drone} failed")
+            self._redecide(self.store.order(other.order_id), now, "vehicle_failed", f"drone {f.drone} failed: {why}")
 
     def _launch(self, f: FlightRow, now: float) -> None:
         """Take-off: at the planned instant if the tick that notices it comes within ``late_start_s``."""

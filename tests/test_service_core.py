@@ -1,0 +1,115 @@
+"""The service core in-process with a scripted fleet: refusals, silence, restarts of persistent vehicles."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from dronedel.airspace.parsing import parse_when
+from dronedel.config import load_site
+from dronedel.data import example_path
+from dronedel.service import DispatchService, OrderRequest, ServiceOptions, Store
+from dronedel.service.vehicles import Report, VirtualFleet
+
+DOOR = (-96.251249, 30.578128)
+
+
+class ScriptedFleet(VirtualFleet):
+    """Virtual drones that refuse the missions of ``refuse`` drones and fall silent when told."""
+
+    def __init__(self, count, frame, battery_wh, refuse=(), silent_after_s=None):
+        super().__init__(count, frame, battery_wh)
+        self.refuse = set(refuse)
+        self.silent_after_s = silent_after_s
+        self.pending: list[Report] = []
+        self.prepared: list[int] = []
+
+    def prepare(self, flight, mission):
+        self.prepared.append(flight.drone)
+        mission()  # the mission is built as a real vehicle would get it
+        if flight.drone in self.refuse:
+            self.pending.append(Report("failed", flight.drone, flight.loading_s, flight.flight_id,
+                                       detail="PreArm: Fence requires position"))
+
+    def poll(self, now_s):
+        out, self.pending = self.pending + super().poll(now_s), []
+        if self.silent_after_s is not None:  # nothing heard from a silent vehicle
+            out = [r for r in out if r.kind != "telemetry"]
+        return out
+
+    def silent_s(self, drone, now_s):
+        return 0.0 if self.silent_after_s is None else 3600.0
+
+
+@pytest.fixture
+def make(tmp_path):
+    config = load_site(example_path("site.toml"))
+    options = ServiceOptions(speedup=600, start_at=parse_when("2026-06-13T12:00", config.site.tz))
+
+    def build(**fleet):
+        fleets = []
+
+        def factory(n, frame, clock):
+            fleets.append(ScriptedFleet(n, frame, config.aircraft.battery_wh, **fleet))
+            return fleets[-1]
+        service = DispatchService(config, Store(tmp_path / "s.sqlite"), factory, options)
+        service.recover()
+        return service, fleets[0]
+    return build
+
+
+def run(service, seconds: float) -> None:
+    """Tick for ``seconds`` of real time, and at least 10 times."""
+    end, ticks = time.monotonic() + seconds, 0
+    while time.monotonic() < end or ticks < 10:
+        service.tick()
+        ticks += 1
+        time.sleep(0.05)
+
+
+def test_a_refused_mission_fails_the_flight_and_the_order_gets_another_drone(make):
+    service, fleet = make(refuse={0})
+    [row] = service.place([OrderRequest(*DOOR, 1.0, "F1")])
+    assert row.status == "accepted" and service.flights[row.flight_id].drone == 0
+    run(service, 1.0)
+    order = service.store.order("F1")
+    kinds = [e.kind for e in service.store.order_events("F1")]
+    assert "failed" in kinds and "replanned" in kinds
+    assert service.store.flight(row.flight_id).state == "failed"
+    assert "PreArm" in service.store.flight(row.flight_id).note
+    assert order.flight_id != row.flight_id and service.store.flight(order.flight_id).drone != 0
+    assert order.status in ("accepted", "loading", "airborne", "delivered")
+
+
+def test_every_vehicle_refusing_cancels_with_vehicle_failed(make):
+    service, fleet = make(refuse=set(range(8)))
+    service.place([OrderRequest(*DOOR, 1.0, "F2")])
+    run(service, 2.0)
+    order = service.store.order("F2")
+    assert order.status == "cancelled" and order.reason == "vehicle_failed" and "PreArm" in order.detail
+
+
+def test_a_silent_vehicle_raises_link_lost_once(make):
+    service, fleet = make(silent_after_s=0)
+    service.place([OrderRequest(*DOOR, 1.0, "L1")])
+    run(service, 1.5)
+    alerts = [e.data["code"] for e in service.store.last_events(("alert",))]
+    assert alerts.count("link_lost") == 1
+
+
+def test_restart_with_persistent_vehicles_follows_the_airborne_flight(make, tmp_path):
+    service, fleet = make()
+    [row] = service.place([OrderRequest(-96.19, 30.53, 1.0, "P1")])
+    run(service, 0.6)  # 6 service minutes: loading done, airborne
+    assert service.store.flight(row.flight_id).state in ("airborne", "delivering", "returning")
+    before = len(service.store.track(row.flight_id))
+    service.store.close()  # the process dies here; a new service opens the same store
+    again, _ = make()
+    assert again.flights[row.flight_id].state in ("airborne", "delivering", "returning")
+    run(again, 0.3)
+    assert len(again.store.track(row.flight_id)) > before
+    assert "resumed" in [e.kind for e in again.store.order_events("P1")]
+    # the restored flight's intent is back in the dispatcher's index: a flight along the same line now
+    # may not take the same pad, layer and time
+    assert len(again.live.dispatcher.intents) >= 1
