@@ -2,6 +2,7 @@
 tracks, conformance to the intent against F3548's limits, pairwise approaches, the report, figures, CLI."""
 
 import csv
+import dataclasses
 import json
 import math
 import sys
@@ -146,6 +147,10 @@ def test_missing_plan_and_missions(planned, tmp_path):
     bad = _plan_json(folder, tmp_path, lambda d: None)  # no missions folder beside it
     with pytest.raises(InputError, match="mission file not found"):
         load_missions(read_plan_dir(bad).flights[:1])
+    moved = read_plan_dir(folder).flights[0]
+    moved = dataclasses.replace(moved, pad_lonlat=(moved.pad_lonlat[0] + 0.001, moved.pad_lonlat[1]))
+    with pytest.raises(InputError, match=r"the mission's home is 96 m from the flight's pad"):
+        load_missions([moved])
 
 
 def _flights_at(takeoffs):

@@ -154,9 +154,10 @@ def load_missions(flights: Sequence[PlanFlight]) -> list[Mission]:
                              str(flight.mission))
         mission = read_mission(flight.mission)
         x, y = LocalFrame(*flight.pad_lonlat).to_local(mission.home[0], mission.home[1], check=False)
-        if math.hypot(float(x), float(y)) > _HOME_TOLERANCE_M:
-            raise InputError(f"the mission's home is {math.hypot(float(x), float(y)):.0f} m from the flight's pad "
-                             f"{flight.pad}", str(flight.mission))
+        off = math.hypot(float(x), float(y))
+        if off > _HOME_TOLERANCE_M:
+            raise InputError(f"the mission's home is {off:.0f} m from the flight's pad {flight.pad}",
+                             str(flight.mission))
         missions.append(mission)
     return missions
 
