@@ -436,3 +436,18 @@ def test_mission_check_draws_the_intent(day, tmp_path, capsys):
     assert f"{json_path}: has no operational intent for order 'NOBODY'" in capsys.readouterr().err
     assert main(["mission", "check", str(mission_path), "--intents", str(json_path)]) == 2
     assert "--intents: draws the flight's intent on the map: give --plot too" in capsys.readouterr().err
+
+
+def test_plan_command_without_a_geoid_stops_before_planning(tmp_path, capsys, monkeypatch):
+    import dronedel.intent.geoid as geoid
+
+    monkeypatch.setattr(geoid, "find_geoid_grid", lambda search=None: None)  # a machine without proj-data
+    site = tmp_path / "site.toml"
+    site.write_text(example_path("site.toml").read_text().replace("geoid_undulation_m = -28.0", "#"))
+    for name in ("example.geojson", "operating_area.geojson"):
+        (tmp_path / name).write_bytes(example_path(name).read_bytes())
+    orders = write_day(tmp_path / "orders.csv", 2, 3)
+    assert main(["plan", "--site", str(site), "--orders", str(orders), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{site}: [site] geoid_undulation_m: no EGM96 geoid grid is installed" in err
+    assert "Traceback" not in err and not (tmp_path / "out" / "plan.json").exists()
