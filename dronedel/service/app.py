@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import shapely
 import shapely.geometry
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -301,7 +301,7 @@ def create_app(service: DispatchService, settings: ServerSettings) -> FastAPI:
 
     @app.get("/api/flights/{flight_id}", dependencies=read,
              summary="A flight: plan, state, mission (QGroundControl .plan JSON), intent and track so far")
-    async def flight(flight_id: int) -> dict[str, Any]:
+    async def flight(flight_id: int = Path(ge=1, le=2**62, description="the flight's id")) -> dict[str, Any]:
         f = service.flights.get(flight_id) or service.store.flight(flight_id)
         if f is None:
             raise NotFound(f"no flight {flight_id}")
@@ -403,9 +403,10 @@ def create_app(service: DispatchService, settings: ServerSettings) -> FastAPI:
                          "replanned, failed, alert, restriction, wind, positions (not logged, no id). Resume with "
                          "Last-Event-ID or ?after=SEQ to receive the logged events missed.",
              response_class=StreamingResponse)
-    async def events(request: Request, after: int | None = Query(None, ge=0),
+    async def events(request: Request, after: int | None = Query(None, ge=0, le=2**62),
                      last_event_id: str | None = Header(None)) -> StreamingResponse:
-        start = after if after is not None else (int(last_event_id) if (last_event_id or "").isdigit() else None)
+        resume = last_event_id if (last_event_id or "").isdigit() and len(last_event_id) < 19 else None
+        start = after if after is not None else (int(resume) if resume else None)
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=5000)
 
         def listener(event: dict[str, Any]) -> None:
