@@ -1,5 +1,5 @@
 """Study benchmark: cells per minute on Dask with 1 and 2 local workers, Dask's overhead per cell
-against a plain loop, and the figures for docs/studies.md.
+against a plain loop, for docs/studies.md.
 
 It runs the bundled example study (the example site, fleets 4-16, 150 and 300 orders a day,
 10 weather draws: 140 cells in 20 site-days) three ways, each from an empty cache:
@@ -10,9 +10,8 @@ It runs the bundled example study (the example site, fleets 4-16, 150 and 300 or
 
 Cluster start-up is timed apart from the run (a LocalCluster is started once per study).
 Parallel efficiency = (cells/min with 2 workers) / (2 x cells/min with 1 worker); the
-overhead per cell = (1-worker time - loop time) / cells. It then writes the example study's
-figures (``study_served_vs_fleet.png``, ``study_required_fleet.png``) into docs/figures and
-prints the per-site-day and per-cell costs that docs/studies.md scales up on paper.
+overhead per cell = (1-worker time - loop time) / cells. It prints the per-site-day and
+per-cell costs that docs/studies.md scales up on paper, and the sizing answer.
 
 Run from the repository root (a few minutes on 2 cores; be kind to shared machines)::
 
@@ -34,7 +33,6 @@ from dronedel.study.run import day_groups
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "dronedel" / "data" / "example"
-FIGURES = ROOT / "docs" / "figures"
 
 
 def loop(study) -> tuple[float, float, list[float]]:
@@ -70,7 +68,6 @@ def main() -> None:
     parser.add_argument("--study", type=Path, default=EXAMPLE / "study.toml", help="study file (default: the example)")
     parser.add_argument("--draws", type=int, help="weather draws (default: the study's)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each configuration, best kept (default 1)")
-    parser.add_argument("--no-figures", action="store_true")
     args = parser.parse_args()
     study = load_study(args.study)
     if args.draws:
@@ -102,18 +99,10 @@ def main() -> None:
     print(f"per cell on one core: {loop_s / cells:.3f} s ({loop_cpu / cells:.3f} s CPU in the last loop); per "
           f"site-day of {len(study.fleets)} fleet sizes: {loop_s / days:.2f} s ({loop_cpu / days:.2f} s CPU)")
 
-    if not args.no_figures:
-        from dronedel.plot.study import plot_metric_vs_fleet, plot_required_fleet
-
-        summary = summarise(study, rows[2])
-        answer = sizing(study, summary)
-        plot_metric_vs_fleet(summary, study.metric, study.weather_percentile, study.target,
-                             FIGURES / "study_served_vs_fleet.png")
-        plot_required_fleet(answer, FIGURES / "study_required_fleet.png")
-        for a in answer:
-            print(f"sizing: {a['site']} {a['orders_per_day']:g}/day -> {a['required_fleet']} "
-                  f"(reached {a['reached']}) {a['note']}")
-
+    summary = summarise(study, rows[2])
+    for a in sizing(study, summary):
+        print(f"sizing: {a['site']} {a['orders_per_day']:g}/day -> {a['required_fleet']} "
+              f"(reached {a['reached']}) {a['note']}")
 
 if __name__ == "__main__":
     main()

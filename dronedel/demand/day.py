@@ -42,9 +42,10 @@ def order_day(model: DemandModel, area: DemandArea, day: date, tz: tzinfo, seed:
     """
     rng = np.random.default_rng(seed)
     n = int(rng.poisson(model.orders_per_day)) if model.poisson else int(round(model.orders_per_day))
-    doors = np.round(sample_doors(model.density, area, n, rng), 6) if n else np.empty((0, 2))
     seconds = np.floor(model.profile.draw_seconds(rng, n))
     mass = np.round(model.weights.draw(rng, n), 2)
+    # doors last: how many draws the area rejects does not change the times and masses
+    doors = np.round(sample_doors(model.density, area, n, rng), 6) if n else np.empty((0, 2))
     start = datetime(day.year, day.month, day.day, tzinfo=tz)
     stem = f"{prefix}{day:%Y%m%d}-"
     width = max(4, len(str(n)))

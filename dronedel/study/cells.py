@@ -6,7 +6,9 @@ orders and weather (same site, demand level, promise, draw and seed; any fleet s
 policy): it draws the orders and the weather, prepares the day once (routes are shared) and
 replays it for each fleet and policy with the same seed, so fleet sizes are compared on the
 same day (common random numbers). Every random number comes from seeds derived from the
-study seed and the cell's axes, never from the worker or the order cells run in.
+study seed, the depot's position and the cell's axes, never from the worker or the order
+cells run in: two site files at the same depot (with and without an authorisation, say) see
+the same weather and the same order times and masses.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ..airspace import site_airspace
 from ..airspace.model import Airspace
 from ..config import SiteConfig, load_site
 from ..demand import (
-    Climate, Clusters, DemandArea, DemandModel, Density, Observations, PackageWeights, TimeProfile, Uniform,
+    Climate, DemandArea, DemandModel, Density, Observations, PackageWeights, TimeProfile, Uniform,
     order_day, read_climate, read_density, read_observations,
 )
 from ..demand.density import clusters_from_table
@@ -148,9 +150,10 @@ def run_day(site: SiteInputs, options: DayOptions, cells: Sequence[Cell]) -> lis
     try:
         config = site.config if first.promise_min is None else site.config.with_planning(
             promise_s=first.promise_min * 60.0)
-        weather = site.weather.draw_day(day, np.random.default_rng(_seed(options.seed, site.key, first.date,
+        place = (round(config.site.lon, 6), round(config.site.lat, 6))  # draws follow the depot, not its name
+        weather = site.weather.draw_day(day, np.random.default_rng(_seed(options.seed, place, first.date,
                                                                          first.draw)))
-        demand_seed, sim_seed = _seed(options.seed, site.key, first.date, first.orders_per_day, first.draw,
+        demand_seed, sim_seed = _seed(options.seed, place, first.date, first.orders_per_day, first.draw,
                                       first.seed).spawn(2)
         model = DemandModel(first.orders_per_day, site.density, options.profile, options.weights, options.poisson)
         book = order_day(model, site.area, day, config.site.tz, demand_seed)
