@@ -146,7 +146,7 @@ def run_build(args: argparse.Namespace) -> int:
         from ..plot.mission import plot_mission
 
         airspace = site_airspace(config)
-        intents = parse_intents(intents_document(plan)[0], "the plan")
+        intents = parse_intents(intents_document(plan), "the plan")
         for order_id, mission, takeoff in planned:
             written.append(plot_mission(mission, args.output / f"{order_id}.png", airspace=airspace,
                                         site=config.site, at=takeoff,

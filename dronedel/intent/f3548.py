@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
@@ -54,7 +55,7 @@ from numpy.typing import ArrayLike, NDArray
 from .. import __version__
 from ..config import SiteConfig
 from ..errors import InputError
-from ..fileio import write_text
+from ..fileio import atomic_path
 from ..geo import LocalFrame
 from .geoid import Undulation, geoid_undulation
 from .volumes import KINDS, Volumes
@@ -62,10 +63,11 @@ from .volumes import KINDS, Volumes
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from ..dispatch.model import Plan
+    from ..dispatch.model import Decision, Plan
 
 __all__ = ["SCHEMA", "MAX_VERTICES", "QUAD_SEGS", "pads_lonlat", "buffer_radius_m", "outline_rings", "rfc3339",
-           "ExportedVolumes", "export_volumes", "intents_document", "intents_geojson", "write_intents"]
+           "ExportedVolumes", "export_volumes", "flight_exports", "intents_document", "intents_geojson",
+           "write_intents"]
 
 SCHEMA = "dronedel-intents/1"
 
@@ -165,8 +167,8 @@ class ExportedVolumes:
 
 
 def export_volumes(plan: Plan, v: Volumes, undulation_m: float, quad_segs: int = QUAD_SEGS) -> ExportedVolumes:
-    """Volumes ``v`` of flights of ``plan`` as exported to F3548,
-    altitudes shifted to the ellipsoid by the site elevation and ``undulation_m``."""
+    """Volumes ``v`` of flights of ``plan`` as exported to F3548, altitudes raised from m AGL to m above the
+    ellipsoid by the site's elevation (AMSL) and the geoid undulation ``undulation_m``."""
     shift = plan.config.site.elevation_m + undulation_m
     return ExportedVolumes(
         outline_rings(v, plan.frame, quad_segs),
@@ -175,35 +177,32 @@ def export_volumes(plan: Plan, v: Volumes, undulation_m: float, quad_segs: int =
         [KINDS[k] for k in v.kind.tolist()])
 
 
-def intents_document(plan: Plan, undulation: Undulation | None = None, quad_segs: int = QUAD_SEGS
-                     ) -> tuple[dict[str, Any], list[tuple[str, ExportedVolumes]]]:
-    """The intents.json document of ``plan`` and each flight's (order id, exported volumes).
-
-    ``undulation`` defaults to :func:`~dronedel.intent.geoid.geoid_undulation` at the site.
-    :class:`InputError` naming ``[separation] slice_s`` if a flight's intent would have more than
-    :data:`MAX_VERTICES` vertices.
-    """
+def flight_exports(plan: Plan, undulation_m: float, quad_segs: int = QUAD_SEGS, chunk: int = 200
+                   ) -> Iterator[tuple[Decision, ExportedVolumes]]:
+    """Each accepted flight of ``plan`` in order of take-off and its exported volumes, computed ``chunk``
+    flights at a time. :class:`InputError` naming ``[separation] slice_s`` if a flight's intent would have
+    more than :data:`MAX_VERTICES` vertices."""
     cfg = plan.config
-    undulation = geoid_undulation(cfg) if undulation is None else undulation
-    pads = cfg.separation.pads
     flights = sorted((d for d in plan.decisions if d.flight is not None), key=lambda d: d.flight.takeoff_s)
-    volumes = [d.flight.volumes(cfg.aircraft, cfg.separation) for d in flights]
-    bounds = np.r_[0, np.cumsum([len(v) for v in volumes])].tolist()
-    every = export_volumes(plan, Volumes.concat(volumes), undulation.value_m, quad_segs) if flights else None
-    intents, exported = [], []
-    for d, lo, hi in zip(flights, bounds[:-1], bounds[1:]):
-        f, ex = d.flight, every.part(lo, hi)
-        if ex.vertex_count > MAX_VERTICES:
-            raise InputError(
-                f"order {d.order_id}: its operational intent would have {ex.vertex_count} vertices in "
-                f"{len(ex.rings)} volumes, more than ASTM F3548-21 allows ({MAX_VERTICES}); lengthen slice_s",
-                str(cfg.path or "site file"), "[separation] slice_s")
-        exported.append((d.order_id, ex))
-        intents.append({"order_id": d.order_id, "drone": f.drone, "pad": pads[f.pad].name,
-                        "layers_m_agl": {"outbound": f.layers[0], "return": f.layers[1]}, "state": "Accepted",
-                        "volume_kinds": ex.kinds, "details": ex.details()})
-    site = cfg.site
-    document = {
+    for first in range(0, len(flights), chunk):
+        batch = flights[first:first + chunk]
+        volumes = [d.flight.volumes(cfg.aircraft, cfg.separation) for d in batch]
+        bounds = np.r_[0, np.cumsum([len(v) for v in volumes])].tolist()
+        every = export_volumes(plan, Volumes.concat(volumes), undulation_m, quad_segs)
+        for d, lo, hi in zip(batch, bounds[:-1], bounds[1:]):
+            ex = every.part(lo, hi)
+            if ex.vertex_count > MAX_VERTICES:
+                raise InputError(
+                    f"order {d.order_id}: its operational intent would have {ex.vertex_count} vertices in "
+                    f"{len(ex.rings)} volumes, more than ASTM F3548-21 allows ({MAX_VERTICES}); lengthen slice_s",
+                    str(cfg.path or "site file"), "[separation] slice_s")
+            yield d, ex
+
+
+def _header(plan: Plan, undulation: Undulation) -> dict[str, Any]:
+    """The intents.json document but its intents."""
+    site = plan.config.site
+    return {
         "schema": SCHEMA,
         "standard": "ASTM F3548-21",
         "generator": f"dronedel {__version__}",
@@ -211,36 +210,64 @@ def intents_document(plan: Plan, undulation: Undulation | None = None, quad_segs
         "site": {"name": site.name, "lon": site.lon, "lat": site.lat, "elevation_m_amsl": site.elevation_m,
                  "timezone": site.timezone,
                  "pads": [{"name": name, "lon": lon, "lat": lat}
-                          for name, (lon, lat) in pads_lonlat(cfg).items()]},
+                          for name, (lon, lat) in pads_lonlat(plan.config).items()]},
         "altitude": {"reference": "W84", "units": "M", "geoid": undulation.as_dict()},
-        "intents": intents,
     }
-    return document, exported
 
 
-def intents_geojson(exported: list[tuple[str, ExportedVolumes]]) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of every exported volume: one Polygon per volume (RFC 7946: rings
+def _intent(plan: Plan, d: Decision, ex: ExportedVolumes) -> dict[str, Any]:
+    """One entry of intents.json's ``intents``."""
+    f = d.flight
+    return {"order_id": d.order_id, "drone": f.drone, "pad": plan.config.separation.pads[f.pad].name,
+            "layers_m_agl": {"outbound": f.layers[0], "return": f.layers[1]}, "state": "Accepted",
+            "volume_kinds": ex.kinds, "details": ex.details()}
+
+
+def intents_document(plan: Plan, undulation: Undulation | None = None, quad_segs: int = QUAD_SEGS
+                     ) -> dict[str, Any]:
+    """The intents.json document of ``plan`` (the module notes); ``undulation`` defaults to
+    :func:`~dronedel.intent.geoid.geoid_undulation` at the site."""
+    undulation = geoid_undulation(plan.config) if undulation is None else undulation
+    return {**_header(plan, undulation),
+            "intents": [_intent(plan, d, ex) for d, ex in flight_exports(plan, undulation.value_m, quad_segs)]}
+
+
+def _features(order_id: str, ex: ExportedVolumes) -> Iterator[dict[str, Any]]:
+    for ring, lower, upper, start, end, kind in zip(ex.rings, ex.lower_m, ex.upper_m, ex.start, ex.end, ex.kinds):
+        yield {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]},
+               "properties": {"order_id": order_id, "kind": kind, "altitude_lower_m_w84": lower,
+                              "altitude_upper_m_w84": upper, "time_start": start, "time_end": end}}
+
+
+def intents_geojson(exported: Iterable[tuple[str, ExportedVolumes]]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of (order id, exported volumes): one Polygon per volume (RFC 7946: rings
     closed and counter-clockwise) with its order id, kind, W84 altitudes and times."""
-    features = []
-    for order_id, ex in exported:
-        for ring, lower, upper, start, end, kind in zip(ex.rings, ex.lower_m, ex.upper_m, ex.start, ex.end,
-                                                        ex.kinds):
-            features.append({"type": "Feature",
-                             "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]},
-                             "properties": {"order_id": order_id, "kind": kind, "altitude_lower_m_w84": lower,
-                                            "altitude_upper_m_w84": upper, "time_start": start,
-                                            "time_end": end}})
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "features": [f for order_id, ex in exported for f in _features(order_id, ex)]}
 
 
 def _compact(data: Any) -> str:
-    return json.dumps(data, separators=(",", ":"), allow_nan=False) + "\n"
+    return json.dumps(data, separators=(",", ":"), allow_nan=False)
 
 
 def write_intents(plan: Plan, directory: str | Path, undulation: Undulation | None = None,
                   quad_segs: int = QUAD_SEGS) -> tuple[Path, Path]:
-    """Write ``directory``/intents.json and ``directory``/intents.geojson atomically; return both paths."""
+    """Write ``directory``/intents.json and ``directory``/intents.geojson atomically, one flight at a time
+    (memory stays that of a few hundred flights on any day); return both paths."""
     directory = Path(directory)
-    document, exported = intents_document(plan, undulation, quad_segs)
-    return (write_text(directory / "intents.json", _compact(document)),
-            write_text(directory / "intents.geojson", _compact(intents_geojson(exported))))
+    undulation = geoid_undulation(plan.config) if undulation is None else undulation
+    json_path, geojson_path = directory / "intents.json", directory / "intents.geojson"
+    head = _compact({**_header(plan, undulation), "intents": []})
+    with atomic_path(json_path) as tmp_json, atomic_path(geojson_path) as tmp_geojson, \
+            tmp_json.open("w", encoding="utf-8", newline="\n") as out, \
+            tmp_geojson.open("w", encoding="utf-8", newline="\n") as gis:
+        out.write(head[:-2])  # without the intents' closing "]}"
+        gis.write('{"type":"FeatureCollection","features":[')
+        features = 0
+        for k, (d, ex) in enumerate(flight_exports(plan, undulation.value_m, quad_segs)):
+            out.write(("," if k else "") + _compact(_intent(plan, d, ex)))
+            for feature in _features(d.order_id, ex):
+                gis.write(("," if features else "") + _compact(feature))
+                features += 1
+        out.write("]}\n")
+        gis.write("]}\n")
+    return json_path, geojson_path
