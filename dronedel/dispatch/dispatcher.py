@@ -36,7 +36,8 @@ from numpy.typing import NDArray
 
 from ..config import Fleet, Separation, Wind
 from ..intent import (
-    IntentIndex, PlannedPath, Volumes, bearing_deg, cruise_speed_bound, door_altitude, layer_options, volumes_for,
+    IntentIndex, PlannedPath, Volumes, bearing_deg, cruise_speed_bound, door_altitude, layer_options, pad_windows,
+    volumes_for,
 )
 from ..orders import Order
 from .activity import ZoneActivity
@@ -52,7 +53,7 @@ _CLEAR_S = 1e-3
 #: Layer pairs tried per pad: the direction rule's and those changing one of its two layers to the nearest.
 _LAYER_PAIRS = 5
 #: Conflict queries one order may make before it is rejected (bounds the time one decision takes).
-_MAX_QUERIES = 200
+_MAX_QUERIES = 400
 
 
 def _minutes(seconds: float) -> str:
@@ -118,6 +119,7 @@ class Dispatcher:
         self.intents = IntentIndex(bin_s=max(self.separation.slice_s, 30.0))
         self._pad_used = np.zeros(len(table.pads))
         self._pad_windows = [np.empty((0, 2)) for _ in table.pads]
+        self._pad_owners = [np.empty(0, np.int64) for _ in table.pads]
 
     # ------------------------------------------------------------------ drones
     def _earliest(self) -> tuple[float, int]:
@@ -303,20 +305,19 @@ class Dispatcher:
                            cruise_speed_bound(profile, wind))
         return volumes_for(path, self.separation)
 
-    def _pad_wait(self, pad: int, template: Volumes, t: float) -> float:
-        """How much later (s) than ``t`` the flight of ``template`` must take off for its pad volumes (climb and
-        landing) to clear the pad windows already booked there; 0 if they do now. A shortcut only: the intent
-        index checks the same volumes."""
+    def _pad_wait(self, pad: int, leg: Leg, t: float) -> tuple[float, tuple[int, ...]]:
+        """How much later (s) than ``t`` the flight of ``leg`` must take off for its pad windows (climb and
+        landing, :func:`~dronedel.intent.pad_windows`) to clear those already booked there (0 if they do
+        now), and the orders (indices) holding the pad. A shortcut only: the intent index checks the same
+        volumes."""
         booked = self._pad_windows[pad]
-        if not len(booked):
-            return 0.0
-        wait = 0.0
-        for k in (0, len(template) - 1):  # the climb and the landing volumes
-            lo, hi = template.t_lo[k] + t, template.t_hi[k] + t
+        wait, owners = 0.0, set()
+        for lo, hi in pad_windows(leg.phases_s, self.separation) + t:
             hit = (booked[:, 0] < hi) & (lo < booked[:, 1])
             if hit.any():
                 wait = max(wait, float(booked[hit, 1].max()) - lo + _CLEAR_S)
-        return wait
+                owners.update(self._pad_owners[pad][hit].tolist())
+        return wait, tuple(sorted(owners))
 
     def _place(self, i: int, takeoff: float, latest: float, deadline: float,
                wind: Wind) -> tuple[_Slot | None, frozenset[str], tuple[int, ...]]:
@@ -324,48 +325,49 @@ class Dispatcher:
         ``deadline`` around the zones then active and meets no accepted volume. Returns the slot (or None),
         the scheduled zones that blocked, and the orders (indices) whose intents were in the way.
 
-        All options are tried at each candidate time; the next time is the least delay that clears one of
-        them (a conflict's, a pad's) or the next change of the zones; an option that misses the deadline is
-        dropped. ``fcfs`` tries the first time only.
+        Each option (pad, layer pair) waits in a queue at the earliest time it could fit: a conflict moves
+        it on by the least delay that clears that conflict (a busy pad by the time the pad frees), a zone
+        blocking it to the next change of the zones; options are tried in time order (ties in preference
+        order) and the first that fits wins. An option that misses the deadline is dropped (later take-offs
+        are later still). ``fcfs`` tries the first time only.
         """
         door = self.table.doors[i]
         options = [(pad, layers) for pad in self._pads()
                    for layers in layer_options(bearing_deg(self.table.pads[pad], door), self.layers)[:_LAYER_PAIRS]]
+        queue = [(takeoff, k) for k in range(len(options))]
         blocked: frozenset[str] = frozenset()
         conflicts: tuple[int, ...] = ()
         templates: dict[tuple, Volumes] = {}
-        t, queries = takeoff, 0
-        while t <= latest and options and queries < _MAX_QUERIES:
-            step, alive, zone_blocked = np.inf, [], False
-            for pad, layers in options:
-                zones, leg = self._zones_for(t, i, wind, pad, layers)
-                if leg.reason is not None or t + leg.door_s > deadline:
-                    blocked |= zones - self.activity.always
-                    if leg.reason is not None:
-                        alive.append((pad, layers))
-                        zone_blocked = True
-                    continue  # too slow from here: later take-offs are slower still
-                alive.append((pad, layers))
-                key = (zones, pad, layers)
-                if key not in templates:
-                    templates[key] = self._volumes(leg, wind)
-                template = templates[key]
-                wait = self._pad_wait(pad, template, t) if self.deconflict else 0.0
-                if wait > 0:
-                    step = min(step, wait)
-                    continue
-                volumes = template.shifted(t)
-                queries += 1
-                hit = self.intents.conflicts(volumes) if self.deconflict else None
-                if hit is None:
-                    return _Slot(t, zones, leg, volumes), blocked, conflicts
-                conflicts = conflicts or hit.owners
-                step = min(step, hit.clear_after_s + _CLEAR_S)
-            if self.policy == "fcfs":
+        queries = 0
+        while queue and queries < _MAX_QUERIES:
+            t, k = heapq.heappop(queue)
+            if t > latest or (self.policy == "fcfs" and t > takeoff):
                 break
-            options = alive
-            later = self.activity.changes(t, latest) if zone_blocked else ()
-            t = min(t + step, float(later[0]) if len(later) else np.inf)
+            pad, layers = options[k]
+            zones, leg = self._zones_for(t, i, wind, pad, layers)
+            if leg.reason is not None or t + leg.door_s > deadline:
+                blocked |= zones - self.activity.always
+                later = self.activity.changes(t, latest) if leg.reason is not None else ()
+                if len(later):
+                    heapq.heappush(queue, (float(later[0]), k))
+                continue
+            wait, holders = self._pad_wait(pad, leg, t) if self.deconflict else (0.0, ())
+            if wait > 0:
+                conflicts = conflicts or holders
+                heapq.heappush(queue, (t + wait, k))
+                continue
+            key = (zones, pad, layers)
+            if key not in templates:
+                templates[key] = self._volumes(leg, wind)
+            volumes = templates[key].shifted(t)
+            if not self.deconflict:
+                return _Slot(t, zones, leg, volumes), blocked, conflicts
+            queries += 1
+            hit = self.intents.conflicts(volumes)
+            if hit is None:
+                return _Slot(t, zones, leg, volumes), blocked, conflicts
+            conflicts = conflicts or hit.owners
+            heapq.heappush(queue, (t + hit.clear_after_s + _CLEAR_S, k))
         return None, blocked, conflicts
 
     def _why(self, i: int, reason: str, zones: frozenset[str]) -> str:
@@ -389,9 +391,9 @@ class Dispatcher:
         self._book(drone, ready)
         self.intents.add(i, slot.volumes)
         self._pad_used[leg.pad] = land
-        v = slot.volumes
         self._pad_windows[leg.pad] = np.vstack([self._pad_windows[leg.pad],
-                                                [[v.t_lo[0], v.t_hi[0]], [v.t_lo[-1], v.t_hi[-1]]]])
+                                                pad_windows(leg.phases_s, self.separation) + takeoff])
+        self._pad_owners[leg.pad] = np.append(self._pad_owners[leg.pad], [i, i])
         flight = Flight(drone, takeoff - self.fleet.loading_s, takeoff, takeoff + leg.door_s, land, ready,
                         leg.energy_wh, leg.reserve_wh, leg.route.length_m, leg.route.points, slot.zones, wind,
                         leg.pad, leg.layers, leg.phases_s)

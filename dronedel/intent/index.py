@@ -137,14 +137,14 @@ class IntentIndex:
             return None
         which, bins = _expand(lo[keep], hi[keep])
         rows = bins - self._first_bin
-        width = int(self._count[rows].max())
-        if width == 0:
+        count = self._count[rows]
+        full = count > 0
+        if not full.any():
             return None
-        cand = self._slots[rows, :width]
-        q = np.repeat(keep[which], width)
-        a = cand.ravel()
-        ok = a >= 0
-        q, a = q[ok], a[ok]
+        which, rows, count = which[full], rows[full], count[full]
+        entry, col = _expand(np.zeros(len(rows), np.int64), count - 1)  # every filled slot of every row
+        a = self._slots[rows[entry], col]
+        q = keep[which[entry]]
         d = self._data
         ok = (d["t_lo"][a] < v.t_hi[q]) & (v.t_lo[q] < d["t_hi"][a])
         ok &= (d["z_lo"][a] < v.z_hi[q]) & (v.z_lo[q] < d["z_hi"][a])

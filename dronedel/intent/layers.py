@@ -41,7 +41,9 @@ def layers_for(bearing: float, layers: Sequence[float]) -> tuple[float, float]:
     """
     n = len(layers)
     p = _sector(bearing, n)
-    return float(layers[int(p) % n]), float(layers[int(p + n / 2) % n])
+    k = int(p) % n
+    back = (k + n // 2 + (n % 2 and p - int(p) >= 0.5)) % n  # n / 2 sectors on, in whole sectors
+    return float(layers[k]), float(layers[back])
 
 
 def layer_options(bearing: float, layers: Sequence[float]) -> list[tuple[float, float]]:

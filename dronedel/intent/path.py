@@ -46,7 +46,10 @@ def cruise_speed_bound(profile: AircraftProfile, wind: Wind) -> float:
 
 def arc_lengths(route: NDArray) -> NDArray:
     """Cumulative length (m) at each vertex of a polyline ((n, 2) metres), starting at 0."""
-    return np.r_[0.0, np.cumsum(np.hypot(*np.diff(route, axis=0).T))]
+    out = np.zeros(len(route))
+    d = route[1:] - route[:-1]
+    np.cumsum(np.sqrt(d[:, 0] ** 2 + d[:, 1] ** 2), out=out[1:])
+    return out
 
 
 def _trapezoid(tau: NDArray, length: float, duration: float, speed: float) -> NDArray:
@@ -84,7 +87,9 @@ class PlannedPath:
     @property
     def bounds_s(self) -> NDArray:
         """Start of each phase and the landing (8 times, s after the plan start)."""
-        return self.takeoff_s + np.r_[0.0, np.cumsum(self.phases_s)]
+        out = np.full(len(self.phases_s) + 1, float(self.takeoff_s))
+        out[1:] += np.cumsum(self.phases_s)
+        return out
 
     @property
     def length_m(self) -> float:

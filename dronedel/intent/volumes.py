@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from ..config import Separation
 from .path import PlannedPath, arc_lengths
 
-__all__ = ["KINDS", "Volumes", "volumes_for", "segment_distance"]
+__all__ = ["KINDS", "Volumes", "volumes_for", "pad_windows", "segment_distance"]
 
 #: What each volume covers, by its ``kind`` code.
 KINDS = ("climb", "outbound", "door", "return", "landing")
@@ -108,21 +108,38 @@ def segment_distance(a: Volumes, b: Volumes) -> NDArray:
     return np.where(crossing, 0.0, d)
 
 
-def _slices(route: NDArray, piece_m: float) -> tuple[NDArray, NDArray, NDArray]:
-    """Cut a polyline into straight pieces at most ``piece_m`` long, cut at every vertex too: the
-    pieces' start and end points ((k, 2) each) and the arc lengths (k + 1,) of the cuts."""
+def _slices(route: NDArray, piece_m: float) -> tuple[NDArray, NDArray]:
+    """Cut a polyline into straight pieces at most ``piece_m`` long, cut at every vertex too: the points
+    ((k + 1, 2), consecutive pairs are the pieces) and their arc lengths (k + 1,)."""
     cum = arc_lengths(route)
-    legs = np.diff(cum)
+    legs = cum[1:] - cum[:-1]
     n = np.maximum(np.ceil(legs / piece_m - 1e-9).astype(int), 1)
     leg = np.repeat(np.arange(len(legs)), n)
-    step = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + 1
-    cuts = np.r_[cum[0], cum[leg] + legs[leg] * step / n[leg]]
-    cuts[np.r_[0, np.cumsum(n)]] = cum  # the vertices themselves, exactly
-    u = np.r_[0.0, step / n[leg]][:, None]
-    a = np.r_[0, leg][:, None]
-    pts = route[a[:, 0]] + u * (route[np.minimum(a[:, 0] + 1, len(route) - 1)] - route[a[:, 0]])
-    pts[np.r_[0, np.cumsum(n)]] = route
-    return pts[:-1], pts[1:], cuts
+    ends = np.cumsum(n)
+    u = (np.arange(ends[-1]) - np.repeat(ends - n, n) + 1) / n[leg]
+    pts = np.empty((ends[-1] + 1, 2))
+    pts[0] = route[0]
+    pts[1:] = route[leg] + u[:, None] * (route[leg + 1] - route[leg])
+    pts[ends] = route[1:]  # the vertices themselves, exactly
+    cuts = np.empty(ends[-1] + 1)
+    cuts[0] = 0.0
+    cuts[1:] = cum[leg] + legs[leg] * u
+    cuts[ends] = cum[1:]
+    return pts, cuts
+
+
+def _buffered(t_lo: NDArray, t_hi: NDArray, takeoff_s: float, sep: Separation) -> tuple[NDArray, NDArray]:
+    """Time windows widened by the buffer: ``time_buffer_s`` plus ``time_buffer_rate`` times the time since take-off."""
+    return (t_lo - (sep.time_buffer_s + sep.time_buffer_rate * (t_lo - takeoff_s)),
+            t_hi + (sep.time_buffer_s + sep.time_buffer_rate * (t_hi - takeoff_s)))
+
+
+def pad_windows(phases_s: tuple[float, ...], sep: Separation) -> NDArray:
+    """When a flight taking off at 0 s holds its pad: the time windows (s) of its climb and landing volumes,
+    as :func:`volumes_for` makes them, as a (2, 2) array of ``[start, end]``."""
+    b = np.cumsum([0.0, *phases_s])
+    lo, hi = _buffered(np.array([b[0], b[6]]), np.array([b[1], b[7] + sep.pad_clear_s]), 0.0, sep)
+    return np.column_stack([lo, hi])
 
 
 def volumes_for(path: PlannedPath, sep: Separation) -> Volumes:
@@ -137,23 +154,24 @@ def volumes_for(path: PlannedPath, sep: Separation) -> Volumes:
         return np.array([[*xy, *xy, 0.0, z_hi, t0, t1, kind]], float)
 
     parts = [point(pad, out_alt + hh, b[0], b[1], _CLIMB)]
-    length = float(arc_lengths(route)[-1])
-    for k, alt, kind, line in ((1, out_alt, _OUT, route), (5, back_alt, _BACK, route[::-1])):
-        if length <= 0:
-            continue
-        starts, ends, cuts = _slices(line, v * sep.slice_s)
-        speed = max(v, length / (b[k + 1] - b[k])) if b[k + 1] > b[k] else np.inf
-        lo = b[k] + cuts[:-1] / speed
-        hi = b[k + 1] - (length - cuts[1:]) / speed
-        n = len(starts)
-        parts.append(np.column_stack([starts, ends, np.full(n, alt - hh), np.full(n, alt + hh),
-                                      np.minimum(lo, hi), np.maximum(lo, hi), np.full(n, kind)]))
+    pts, cuts = _slices(route, v * sep.slice_s)
+    length = float(cuts[-1])
+    if length > 0:
+        back_pts, back_cuts = pts[::-1], length - cuts[::-1]
+        for k, alt, kind, line, at in ((1, out_alt, _OUT, pts, cuts), (5, back_alt, _BACK, back_pts, back_cuts)):
+            speed = max(v, length / (b[k + 1] - b[k])) if b[k + 1] > b[k] else np.inf
+            lo = b[k] + at[:-1] / speed
+            hi = b[k + 1] - (length - at[1:]) / speed
+            piece = np.empty((len(lo), 9))
+            piece[:, 0:2], piece[:, 2:4] = line[:-1], line[1:]
+            piece[:, 4], piece[:, 5] = alt - hh, alt + hh
+            piece[:, 6], piece[:, 7] = np.minimum(lo, hi), np.maximum(lo, hi)
+            piece[:, 8] = kind
+            parts.append(piece)
     parts.append(point(door, max(out_alt, back_alt) + hh, b[2], b[5], _DOOR))
     parts.append(point(pad, back_alt + hh, b[6], b[7] + sep.pad_clear_s, _LAND))
 
     a = np.vstack(parts)
-    t_lo, t_hi = a[:, 6], a[:, 7]
-    t_lo = t_lo - (sep.time_buffer_s + sep.time_buffer_rate * (t_lo - b[0]))
-    t_hi = t_hi + (sep.time_buffer_s + sep.time_buffer_rate * (t_hi - b[0]))
+    t_lo, t_hi = _buffered(a[:, 6], a[:, 7], b[0], sep)
     return Volumes(a[:, 0], a[:, 1], a[:, 2], a[:, 3], np.full(len(a), r), a[:, 4], a[:, 5], t_lo, t_hi,
                    a[:, 8].astype(np.int8))
