@@ -345,8 +345,8 @@ class DispatchService:
         if row is None:
             raise NotFound(f"no order {order_id!r}")
         f = self.flights.get(row.flight_id) if row.flight_id else None
-        if row.status != "accepted" or f is None or f.state not in ("booked", "loading"):
-            state = f.state if f is not None and row.status == "accepted" else row.status
+        if row.status not in ("accepted", "loading") or f is None or f.state not in ("booked", "loading"):
+            state = f.state if f is not None and row.status in ("accepted", "loading") else row.status
             raise Conflict(f"order {order_id!r} is {state}: only an accepted order not yet airborne can be cancelled")
         now = self.clock.now_s()
         with self.store.transaction():

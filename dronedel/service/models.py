@@ -17,7 +17,7 @@ __all__ = [
 ]
 
 #: Most orders one batch request may carry.
-MAX_BATCH = 1000
+MAX_BATCH = 200
 
 
 class _Strict(BaseModel):
