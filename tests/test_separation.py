@@ -116,10 +116,11 @@ def as_volumes(rows) -> Volumes:
 
 
 @settings(max_examples=60, deadline=None)
-@given(accepted=capsules, query=capsules, bin_s=st.sampled_from([10.0, 60.0, 1000.0]))
-def test_index_finds_exactly_the_intersecting_pairs(accepted, query, bin_s):
+@given(accepted=capsules, query=capsules, bin_s=st.sampled_from([10.0, 60.0, 1000.0]),
+       slab=st.sampled_from([(15.0, 7.5, 16), (10.0, 0.0, 4), (50.0, 3.0, 2)]))
+def test_index_finds_exactly_the_intersecting_pairs(accepted, query, bin_s, slab):
     a, q = as_volumes(accepted), as_volumes(query)
-    index = IntentIndex(bin_s)
+    index = IntentIndex(bin_s, *slab)
     for k in range(len(a)):
         index.add(k, a.take(np.array([k])))
     found = index.pairs(q)

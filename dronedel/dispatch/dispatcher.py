@@ -116,7 +116,8 @@ class Dispatcher:
         self.separation = separation or Separation(layers_m=(table.profile.cruise_alt_m,))
         self.layers = self.separation.layers_m or (table.profile.cruise_alt_m,)
         self.deconflict = deconflict
-        self.intents = IntentIndex(bin_s=max(self.separation.slice_s, 30.0))
+        hh = self.separation.half_height_m
+        self.intents = IntentIndex(bin_s=max(self.separation.slice_s, 30.0), slab_m=2 * hh, slab_offset_m=hh)
         self._pad_used = np.zeros(len(table.pads))
         self._pad_windows = [np.empty((0, 2)) for _ in table.pads]
         self._pad_owners = [np.empty(0, np.int64) for _ in table.pads]

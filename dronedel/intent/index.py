@@ -42,17 +42,22 @@ def _expand(first: NDArray, last: NDArray) -> tuple[NDArray, NDArray]:
 class IntentIndex:
     """Accepted volumes of many flights, each volume tagged with its flight's ``owner`` number.
 
-    ``bin_s`` is the width of a time bin (s); it should be about a volume's duration.
+    Volumes are filed by time bin (``bin_s`` seconds, about a volume's duration) and altitude
+    slab (``slab_m`` metres, the first slab starting at ``-slab_offset_m``; a cruise volume whose
+    band is one slab high and aligned with them files under one slab only, so flights on
+    other layers are never even candidates). Altitudes above ``slabs`` slabs share the last.
     """
 
-    def __init__(self, bin_s: float = 60.0) -> None:
-        if not bin_s > 0:
-            raise ValueError(f"bin_s must be positive, not {bin_s!r}")
-        self.bin_s = float(bin_s)
+    def __init__(self, bin_s: float = 60.0, slab_m: float = 15.0, slab_offset_m: float = 7.5, slabs: int = 16) -> None:
+        if not bin_s > 0 or not slab_m > 0 or slabs < 1:
+            raise ValueError(f"bin_s and slab_m must be positive and slabs at least 1, not {bin_s!r}, {slab_m!r}, "
+                             f"{slabs!r}")
+        self.bin_s, self.slab_m, self.slab_offset_m, self.slabs = float(bin_s), float(slab_m), float(slab_offset_m), slabs
         self._n = 0
         self._data = {name: np.empty(1024) for name in _COLUMNS}
         self._owner = np.empty(1024, np.int64)
         self._first_bin = 0
+        self._bins_held = 0
         self._slots = np.full((0, 16), -1, np.int64)
         self._count = np.zeros(0, np.int64)
 
@@ -72,19 +77,30 @@ class IntentIndex:
     def _bins(self, v: Volumes) -> tuple[NDArray, NDArray]:
         return (np.floor(v.t_lo / self.bin_s).astype(np.int64), np.floor(v.t_hi / self.bin_s).astype(np.int64))
 
+    def _cells(self, v: Volumes, lo: NDArray, hi: NDArray) -> tuple[NDArray, NDArray]:
+        """For volumes ``v`` over time bins ``lo..hi``: the volume number and slot-table row of every cell."""
+        top = self.slabs - 1
+        s0 = np.clip(np.floor((v.z_lo + self.slab_offset_m) / self.slab_m), 0, top).astype(np.int64)
+        s1 = np.clip(np.ceil((v.z_hi + self.slab_offset_m) / self.slab_m) - 1, 0, top).astype(np.int64)
+        which, bins = _expand(lo, hi)
+        inner, slab = _expand(s0[which], np.maximum(s1, s0)[which])
+        return which[inner], (bins[inner] - self._first_bin) * self.slabs + slab
+
     def _cover(self, lo: int, hi: int) -> None:
-        """Grow the slot table to hold bins ``lo..hi``."""
-        rows = len(self._count)
-        first, last = min(self._first_bin, lo) if rows else lo, max(self._first_bin + rows - 1, hi) if rows else hi
-        if rows and first == self._first_bin and last == self._first_bin + rows - 1:
+        """Grow the slot table to hold time bins ``lo..hi``."""
+        held = self._bins_held
+        first = min(self._first_bin, lo) if held else lo
+        last = max(self._first_bin + held - 1, hi) if held else hi
+        if held and first == self._first_bin and last == self._first_bin + held - 1:
             return
-        slots = np.full((last - first + 1, self._slots.shape[1]), -1, np.int64)
-        count = np.zeros(last - first + 1, np.int64)
-        if rows:
-            at = self._first_bin - first
-            slots[at:at + rows] = self._slots
-            count[at:at + rows] = self._count
-        self._slots, self._count, self._first_bin = slots, count, first
+        n = (last - first + 1) * self.slabs
+        slots = np.full((n, self._slots.shape[1]), -1, np.int64)
+        count = np.zeros(n, np.int64)
+        if held:
+            at = (self._first_bin - first) * self.slabs
+            slots[at:at + len(self._count)] = self._slots
+            count[at:at + len(self._count)] = self._count
+        self._slots, self._count, self._first_bin, self._bins_held = slots, count, first, last - first + 1
 
     def add(self, owner: int, v: Volumes) -> None:
         """File the volumes ``v`` of flight ``owner``."""
@@ -101,12 +117,11 @@ class IntentIndex:
         self._n += m
         lo, hi = self._bins(v)
         self._cover(int(lo.min()), int(hi.max()))
-        which, bins = _expand(lo, hi)
-        rows = bins - self._first_bin
+        which, rows = self._cells(v, lo, hi)
         order = np.argsort(rows, kind="stable")
         rows, vid = rows[order], ids[which[order]]
-        starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
-        rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+        starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
+        rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
         col = self._count[rows] + rank
         if col.max() >= self._slots.shape[1]:
             wider = np.full((len(self._count), 2 * (int(col.max()) + 1)), -1, np.int64)
@@ -130,13 +145,12 @@ class IntentIndex:
         if not self._n or not len(v):
             return None
         lo, hi = self._bins(v)
-        last = self._first_bin + len(self._count) - 1
+        last = self._first_bin + self._bins_held - 1
         lo, hi = np.maximum(lo, self._first_bin), np.minimum(hi, last)
         keep = np.flatnonzero(lo <= hi)
         if not keep.size:
             return None
-        which, bins = _expand(lo[keep], hi[keep])
-        rows = bins - self._first_bin
+        which, rows = self._cells(v.take(keep), lo[keep], hi[keep])
         count = self._count[rows]
         full = count > 0
         if not full.any():
