@@ -1,0 +1,134 @@
+"""Separation benchmark: what deconfliction costs and what it buys, on the example and benchmark days.
+
+For the example day (8 drones, 300 orders) and the dispatch benchmark day
+(:func:`bench_dispatch.benchmark_day`: 10,000 orders, 50 drones, 12 pads) it plans with the online
+policy twice, with strategic deconfliction and without (every flight booked as if alone in
+the sky, pads and layers still assigned), and reports
+
+- orders served and the share of valid orders, and the points of share deconfliction costs;
+- the separation audit of each plan (planned paths sampled at 1 s): closest approach and
+  losses of separation against the site's standard (50 m horizontally or 15 m vertically);
+- planning wall time and peak memory (tracemalloc, and the process's peak RSS) with
+  deconfliction; intent-index queries per second on the day's final index;
+- a figure (``docs/figures/separation_costs.png``): served share and losses, with and without.
+
+Run from the repository root (a few minutes; be kind to shared machines)::
+
+    nice python bench/bench_separation.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+import tracemalloc
+
+import numpy as np
+
+from bench_dispatch import EXAMPLE, FIGURES, benchmark_day, benchmark_site
+from dronedel.airspace import site_airspace
+from dronedel.config import load_site
+from dronedel.dispatch import audit_decisions, prepare_day
+from dronedel.orders import load_orders
+
+
+def plan(config, book, drones: int, deconflict: bool) -> dict:
+    """Decide the day; served figures, audit, wall time and the dispatcher (for its index)."""
+    t0 = time.perf_counter()
+    ctx = prepare_day(config, book, site_airspace(config))
+    dispatcher = ctx.dispatcher(drones, deconflict=deconflict)
+    decisions = [d for now, index in dispatcher.rounds()
+                 for d in dispatcher.decide_round(now, index, config.planning.wind)]
+    wall = time.perf_counter() - t0
+    audit = audit_decisions(decisions, config)
+    served = sum(d.flight is not None for d in decisions)
+    reasons = {}
+    for d in decisions:
+        if d.reason:
+            reasons[d.reason] = reasons.get(d.reason, 0) + 1
+    return {"served": served, "share": served / len(decisions), "audit": audit, "wall_s": wall,
+            "dispatcher": dispatcher, "reasons": reasons, "valid": len(decisions)}
+
+
+def queries_per_second(dispatcher, config, decisions_sample: int = 500) -> float:
+    """Conflict queries per second against the day's final index, with accepted flights' own volumes
+    shifted by a random 0-120 s (so that most queries meet something)."""
+    index = dispatcher.intents
+    volumes = index.volumes
+    owners = index.owners
+    rng = np.random.default_rng(0)
+    flights = rng.choice(np.unique(owners), size=min(decisions_sample, len(np.unique(owners))), replace=False)
+    queries = [volumes.take(np.flatnonzero(owners == f)).shifted(float(rng.uniform(0, 120))) for f in flights]
+    t0 = time.perf_counter()
+    for q in queries:
+        index.conflicts(q)
+    return len(queries) / (time.perf_counter() - t0)
+
+
+def measure(name: str, config, book, drones: int) -> dict:
+    off = plan(config, book, drones, deconflict=False)
+    tracemalloc.start()
+    on = plan(config, book, drones, deconflict=True)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    qps = queries_per_second(on["dispatcher"], config)
+    print(f"## {name}: {len(book)} orders, {drones} drones\n")
+    print("| plan | served | share of valid | closest approach m | losses of separation | loss seconds | "
+          "pairs airborne together | planning s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, r in (("without deconfliction", off), ("deconflicted", on)):
+        a = r["audit"]
+        print(f"| {label} | {r['served']} | {r['share']:.3f} | {a.closest_m:.1f} | {a.losses} | {a.loss_seconds} | "
+              f"{a.pairs} | {r['wall_s']:.1f} |")
+    print(f"\ndeconfliction costs {100 * (off['share'] - on['share']):.2f} points of served share; "
+          f"rejected as airspace_conflict: {on['reasons'].get('airspace_conflict', 0)}")
+    print(f"deconflicted planning: peak traced Python memory {peak / 2**20:.0f} MB, process peak RSS {rss:.0f} MB; "
+          f"{len(on['dispatcher'].intents):,} volumes in the index, {qps:,.0f} conflict queries/s\n")
+    return {"name": name, "off": off, "on": on}
+
+
+def figure(results: list[dict], path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    x = np.arange(len(results))
+    for k, (key, label, colour) in enumerate((("off", "without deconfliction", "#c44e52"),
+                                              ("on", "deconflicted", "#4c72b0"))):
+        left.bar(x + (k - 0.5) * 0.38, [r[key]["share"] for r in results], 0.38, label=label, color=colour)
+        right.bar(x + (k - 0.5) * 0.38, [r[key]["audit"].losses for r in results], 0.38, label=label, color=colour)
+    for ax, title in ((left, "share of valid orders served"), (right, "losses of separation (pairs of flights)")):
+        ax.set_xticks(x, [r["name"] for r in results])
+        ax.set_title(title, fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    right.set_yscale("symlog")
+    left.legend(fontsize=8, loc="lower right")
+    fig.suptitle("Strategic deconfliction: service kept, losses of separation removed", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=10_000, help="orders in the benchmark day (default 10000)")
+    parser.add_argument("--drones", type=int, default=50, help="fleet size of the benchmark day (default 50)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-figures", action="store_true")
+    args = parser.parse_args()
+    config = load_site(EXAMPLE / "site.toml")
+    example = load_orders(EXAMPLE / "orders.csv", config.site.tz, config.planning.start)
+    results = [measure("example day", config, example, config.fleet.drones),
+               measure("benchmark day (12 pads)", benchmark_site(config),
+                       benchmark_day(config, args.orders, args.seed), args.drones)]
+    if not args.no_figures:
+        figure(results, FIGURES / "separation_costs.png")
+        print(f"figure: {FIGURES / 'separation_costs.png'}")
+
+
+if __name__ == "__main__":
+    main()
