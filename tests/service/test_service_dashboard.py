@@ -36,17 +36,17 @@ def test_dashboard_draws_zones_and_a_drone_moving(make_server, browser, tmp_path
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server.url + "/")
     page.wait_for_function("window.dashboard && window.dashboard.zonesDrawn > 0 && window.dashboard.positionsSeen > 0",
-                           timeout=30_000)
+                           timeout=60_000)
     zones = page.evaluate("window.dashboard.zonesDrawn")
     assert zones >= 5  # the example's zones, drawn on the canvas
-    assert page.evaluate("window.dashboard.zone !== null")
+    page.wait_for_function("window.dashboard.zone !== null", timeout=60_000)  # the dispatch zone too
     with server.client() as api:
         placed = api.post("/api/orders", json={"lon": -96.19, "lat": 30.53, "weight_kg": 1.0, "order_id": "W1"}).json()
         api.post("/api/orders", json={"lon": -96.251249, "lat": 30.578128, "weight_kg": 1.0, "order_id": "W2"})
     drone = placed["drone"]
     page.wait_for_selector('#orders tr[data-order="W1"]', timeout=10_000)
     moving = f"(window.dashboard.trails[{drone}] || []).length >= 3"
-    page.wait_for_function(moving, timeout=30_000)
+    page.wait_for_function(moving, timeout=60_000)
     first = page.evaluate(f"window.dashboard.drones[{drone}]")
     page.wait_for_function(f"window.dashboard.drones[{drone}].lon !== {first['lon']}", timeout=10_000)
     later = page.evaluate(f"window.dashboard.drones[{drone}]")
