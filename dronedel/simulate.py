@@ -112,7 +112,9 @@ class SimOptions:
 @dataclass(frozen=True)
 class FlownFlight:
     """A flight as flown (seconds after the plan start); ``planned_door_s`` is the door time
-    planned, ``deadline_s`` the promise (placed + promise)."""
+    planned, ``deadline_s`` the promise (placed + promise); ``off_intent`` is True when it took
+    off later than planned by more than its intent's time buffer (its drone came back late), so
+    that it flew outside its operational intent."""
 
     order: int
     drone: int
@@ -126,6 +128,7 @@ class FlownFlight:
     deadline_s: float
     energy_wh: float
     wind: Wind
+    off_intent: bool = False
 
     @property
     def on_time(self) -> bool:
@@ -179,6 +182,7 @@ class DayResult:
             "on_time": int(on_time),
             "on_time_share": _r(on_time / len(f), 4) if f else None,
             "cancelled_at_takeoff": len(self.cancelled),
+            "took_off_outside_intent": int(sum(x.off_intent for x in f)),
             "minutes_to_door": _stats(door_min),
             "minutes_late": _stats(late_min),
             "drone_utilisation": _r(busy / (self.drones * span), 4) if span > 0 else None,
@@ -270,7 +274,8 @@ def simulate_day(ctx: DayContext, options: SimOptions = SimOptions(),
             i, booked = queue[d].popleft()
             takeoff = now + fleet.loading_s
             wind = winds.at(takeoff)
-            leg = ctx.table.leg(booked.flight.zones, wind, i)
+            planned = booked.flight
+            leg = ctx.table.leg(planned.zones, wind, i, planned.pad, planned.layers)
             reason = "weather" if options.grounded(takeoff) else leg.reason
             if reason is not None:
                 cancelled.append((i, reason))
@@ -282,7 +287,8 @@ def simulate_day(ctx: DayContext, options: SimOptions = SimOptions(),
             land = takeoff + leg.duration_s + extra
             flights.append(FlownFlight(i, d, booked.placed_s, now, takeoff, door, land, land + fleet.turnaround_s,
                                        booked.flight.door_s, booked.placed_s + promise,
-                                       leg.energy_wh + leg.delivery_wh * (factor - 1.0), wind))
+                                       leg.energy_wh + leg.delivery_wh * (factor - 1.0), wind,
+                                       takeoff - planned.takeoff_s > cfg.separation.time_buffer_s))
             push(land, _LAND, d)
         else:
             free(what, now + fleet.turnaround_s)
