@@ -26,7 +26,7 @@ from dronedel.intent import Track, Volumes, audit_separation
 from dronedel.mission.flights import plan_missions
 from dronedel.orders import load_orders
 from dronedel.sitl.checks import Expectations
-from dronedel.sitl.conformance import Conformance, Excursion, conformance, excursions
+from dronedel.intent.conformance import Conformance, Excursion, conformance, excursions
 from dronedel.sitl.fleetscenario import load_fleet_scenario
 from dronedel.sitl.fleet import FlownFlight, judge, load_missions, pair_approaches, place_track, separation_series
 from dronedel.sitl.flight import FlightRecord

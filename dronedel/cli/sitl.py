@@ -28,7 +28,7 @@ from ..sitl import (
     summary,
     write_report,
 )
-from ..sitl.conformance import MAX_EXCURSION_S, MAX_EXCURSIONS_PER_HOUR, Excursion
+from ..intent.conformance import MAX_EXCURSION_S, MAX_EXCURSIONS_PER_HOUR, Excursion
 from ..sitl.fleet import FleetReport, FlownFlight, run_window
 from ..sitl.planfile import FleetPlan, busiest_window, read_plan_dir
 from ..sitl.regress import DEFAULT_SPEEDUP, FlightResult

@@ -18,10 +18,10 @@ A window of a planned day, flown at once (``dronedel plan`` output folder)::
     print(report.audit.closest_m, [f.conformance.state for f in report.flown])
 """
 
+from ..intent.conformance import Conformance, Excursion, conformance
 from .binary import ENV_VAR, HOW_TO_PROVIDE, find_arducopter
 from .checks import Check, Expectations, check_flight
 from .errors import ArmingRefused, CommandFailed, LinkLost, SitlCrashed, SitlError, SitlNotFound, SitlTimeout
-from .conformance import Conformance, Excursion, conformance
 from .fleet import FleetReport, FlownFlight, fly_window, judge, place_track, run_window
 from .fleetscenario import FleetScenario, load_fleet_scenario
 from .flight import Fault, FlightRecord, Track, fly, fly_mission

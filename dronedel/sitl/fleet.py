@@ -10,7 +10,7 @@ ground; it is resampled to whole plan seconds from take-off to disarming. On tho
 * the closest approach between every pair of flights airborne together, and the losses of
   separation against the plan's standard (:func:`dronedel.intent.audit_separation`);
 * the closest pairwise distance at every second (:func:`separation_series`);
-* each flight's conformance to its own intent (:mod:`dronedel.sitl.conformance`).
+* each flight's conformance to its own intent (:mod:`dronedel.intent.conformance`).
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from ..errors import InputError
 from ..formats import read_mission
 from ..geo import LocalFrame
 from ..intent import SeparationAudit, Track, audit_separation
-from ..mission import Mission
-from .checks import Expectations
-from .conformance import (
+from ..intent.conformance import (
     MAX_EXCURSION_S, MAX_EXCURSIONS_PER_HOUR, MAX_NONCONFORMING_S, MIN_CONFORMANCE_SHARE, Conformance, conformance,
 )
+from ..mission import Mission
+from .checks import Expectations
 from .flight import FlightRecord, fly_mission
 from .flight import Track as FlownTrack
 from .planfile import FleetPlan, PlanFlight

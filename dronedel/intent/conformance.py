@@ -1,5 +1,8 @@
 """Conformance of a flown track to its operational intent, against ASTM F3548-21's limits.
 
+The judgement of a whole track after the flight (a SITL fleet window, a replayed log); the
+same limits apply to a flight watched live.
+
 A track (:class:`dronedel.intent.Track`: one position a second in plan time, local metres,
 m AGL) conforms at a sample when the sample lies inside one of the flight's own volumes at
 that instant (:meth:`dronedel.intent.Volumes.contains`). Runs of consecutive samples outside
@@ -25,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..intent import Track, Volumes
+from .audit import Track
+from .volumes import Volumes
 
 __all__ = ["MAX_EXCURSION_S", "MAX_EXCURSIONS_PER_HOUR", "MAX_NONCONFORMING_S", "MIN_CONFORMANCE_SHARE", "STATES",
            "Excursion", "Conformance", "excursions", "conformance"]
