@@ -22,6 +22,8 @@ from dronedel.errors import InputWarning
 from dronedel.geo import LocalFrame
 from dronedel.orders import load_orders
 
+from orderfiles import write_orders_file
+
 DATA = Path(__file__).parent / "data" / "dispatch"
 CONFIG = load_site(DATA / "site.toml")
 AIRSPACE = site_airspace(CONFIG)
@@ -35,14 +37,9 @@ def write_day(path: Path, seed: int, n: int, *, bad_rows: bool = False) -> Path:
     t = np.sort(rng.uniform(6 * 3600, 23.5 * 3600, n))
     x, y = rng.uniform(-9500, 9500, (2, n))
     lon, lat = FRAME.to_lonlat(x, y)
-    weight = rng.uniform(0.1, 3.2, n)
-    start = datetime(2026, 6, 13)
-    with path.open("w", newline="") as handle:
+    write_orders_file(path, datetime(2026, 6, 13), t, lon, lat, rng.uniform(0.1, 3.2, n), "T")
+    with path.open("a", newline="") as handle:
         w = csv.writer(handle)
-        w.writerow(["order_id", "placed_at", "lon", "lat", "weight_kg"])
-        for i in range(n):
-            when = (start + timedelta(seconds=float(t[i]))).isoformat(timespec="seconds")
-            w.writerow([f"T{i:05d}", when, f"{lon[i]:.6f}", f"{lat[i]:.6f}", f"{weight[i]:.2f}"])
         if bad_rows:
             w.writerow(["BAD1", "2026-06-13T12:00:00", "50.0", "10.0x", "1.0"])
             w.writerow(["T00000", "2026-06-13T12:00:00", "10.0", "50.0", "1.0"])

@@ -1,9 +1,7 @@
 """Fleet separation: pads, layers, 4D volumes, the conflict index, deconflicted plans, the audit."""
 
-import csv
 import itertools
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +22,8 @@ from dronedel.intent import (
 )
 from dronedel.orders import load_orders
 
+from orderfiles import write_orders_file
+
 EXAMPLE = load_site(example_path("site.toml"))
 EXAMPLE_AIRSPACE = site_airspace(EXAMPLE)
 FRAME = LocalFrame(EXAMPLE.site.lon, EXAMPLE.site.lat)
@@ -35,17 +35,9 @@ def busy_day(path: Path, seed: int, n: int, hours: float = 1.5) -> Path:
     rng = np.random.default_rng(seed)
     area = FRAME.geometry_to_local(EXAMPLE_AIRSPACE.operating_area)
     x0, y0, x1, y1 = area.bounds
-    x, y = rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)
-    lon, lat = FRAME.to_lonlat(x, y)
+    lon, lat = FRAME.to_lonlat(rng.uniform(x0, x1, n), rng.uniform(y0, y1, n))
     t = np.sort(rng.uniform(12 * 3600, (12 + hours) * 3600, n))
-    start = datetime(2026, 6, 13)
-    with path.open("w", newline="") as handle:
-        w = csv.writer(handle)
-        w.writerow(["order_id", "placed_at", "lon", "lat", "weight_kg"])
-        for i in range(n):
-            when = (start + timedelta(seconds=float(t[i]))).isoformat(timespec="seconds")
-            w.writerow([f"B{i:04d}", when, f"{lon[i]:.6f}", f"{lat[i]:.6f}", f"{rng.uniform(0.2, 2.4):.2f}"])
-    return path
+    return write_orders_file(path, datetime(2026, 6, 13), t, lon, lat, rng.uniform(0.2, 2.4, n), "B", 4)
 
 
 def plan_busy(tmp_path: Path, seed: int, n: int, config=EXAMPLE, **kwargs):
