@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import sys
 import time
@@ -94,10 +95,8 @@ async def replay_orders(orders: list[Order], url: str, token: str, *, speedup: f
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        import httpx  # noqa: F401
-    except ImportError:
-        raise InputError("dronedel replay needs the 'service' extra (pip install 'dronedel[service]')") from None
+    if importlib.util.find_spec("httpx") is None:
+        raise InputError("dronedel replay needs the 'service' extra (pip install 'dronedel[service]')")
     if not args.speedup > 0:
         raise InputError("must be a positive number", "--speedup")
     if args.concurrency < 1:
