@@ -31,8 +31,8 @@ from ..dispatch import Decision, Flight, Plan
 from ..errors import DronedelError, InputError
 from ..geo import LocalFrame
 from ..dispatch.output import VOLUME_COLUMNS
-from ..intent import KINDS
-from ..intent.f3548 import export_volumes, intents_geojson
+from ..intent import KINDS, Volumes
+from ..intent.f3548 import ExportedVolumes, export_volumes, intents_geojson
 from ..intent.geoid import geoid_undulation
 from ..mission.flights import mission_for_flight
 from ..mission.items import Mission
@@ -405,7 +405,7 @@ class DispatchService:
         basics = {k: getattr(f, k) for k in ("energy_wh", "reserve_wh", "distance_m", "route", "zones", "wind")}
         return flight_from_json({**basics, **(f.plan or {}), **{k: getattr(f, k) for k in _SHIFTED}, "drone": f.drone})
 
-    def intent(self, f: FlightRow, takeoff_s: float | None = None):
+    def intent(self, f: FlightRow, takeoff_s: float | None = None) -> Volumes:
         """``f``'s operational intent (:class:`~dronedel.intent.Volumes`), moved to ``takeoff_s`` if given."""
         volumes = self.planned(f).volumes(self.config.aircraft, self.config.separation)
         return volumes if takeoff_s is None else volumes.shifted(takeoff_s - f.takeoff_s)
@@ -417,7 +417,7 @@ class DispatchService:
         return {"columns": list(VOLUME_COLUMNS), "volumes": [[KINDS[k], *r] for k, r in zip(v.kind.tolist(),
                                                                                            rows.tolist())]}
 
-    def _export(self, flight: Flight):
+    def _export(self, flight: Flight) -> ExportedVolumes:
         plan = Plan((), self.config, self.clock.start, self.frame, len(self.drones), self.options.policy, self.wind)
         return export_volumes(plan, flight.volumes(self.config.aircraft, self.config.separation), self.undulation_m)
 
