@@ -2,7 +2,8 @@
 
 ``site.toml`` (site, fleet, aircraft, airspace, planning), ``orders.csv`` (a Saturday of
 orders), ``operating_area.geojson`` and the same airspace zones in three formats:
-``example.geojson``, ``example.ed269.json`` and ``example.openair.txt``.
+``example.geojson``, ``example.ed269.json`` and ``example.openair.txt``; ``study.toml``, a small
+network study of the site, and ``climate.toml``, the climate its weather draws come from.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __all__ = ["EXAMPLE_FILES", "example_path", "example_dir"]
 EXAMPLE_FILES = (
     "site.toml", "orders.csv", "operating_area.geojson",
     "example.geojson", "example.ed269.json", "example.openair.txt",
+    "study.toml", "climate.toml",
 )
 
 
