@@ -8,8 +8,8 @@ the sky, pads and layers still assigned), and reports
 - orders served and the share of valid orders, and the points of share deconfliction costs;
 - the separation audit of each plan (planned paths sampled at 1 s): closest approach and
   losses of separation against the site's standard (50 m horizontally or 15 m vertically);
-- planning wall time and peak memory (tracemalloc, and the process's peak RSS) with
-  deconfliction; intent-index queries per second on the day's final index;
+- planning wall time with and without deconfliction, the process's peak RSS, and
+  intent-index queries per second on the day's final index;
 - a figure (``docs/figures/separation_costs.png``): served share and losses, with and without.
 
 Run from the repository root (a few minutes; be kind to shared machines)::
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-import tracemalloc
 
 import numpy as np
 
@@ -68,10 +67,7 @@ def queries_per_second(dispatcher, config, decisions_sample: int = 500) -> float
 
 def measure(name: str, config, book, drones: int) -> dict:
     off = plan(config, book, drones, deconflict=False)
-    tracemalloc.start()
     on = plan(config, book, drones, deconflict=True)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     qps = queries_per_second(on["dispatcher"], config)
     print(f"## {name}: {len(book)} orders, {drones} drones\n")
@@ -84,7 +80,7 @@ def measure(name: str, config, book, drones: int) -> dict:
               f"{a.pairs} | {r['wall_s']:.1f} |")
     print(f"\ndeconfliction costs {100 * (off['share'] - on['share']):.2f} points of served share; "
           f"rejected as airspace_conflict: {on['reasons'].get('airspace_conflict', 0)}")
-    print(f"deconflicted planning: peak traced Python memory {peak / 2**20:.0f} MB, process peak RSS {rss:.0f} MB; "
+    print(f"process peak RSS so far {rss:.0f} MB; "
           f"{len(on['dispatcher'].intents):,} volumes in the index, {qps:,.0f} conflict queries/s\n")
     return {"name": name, "off": off, "on": on}
 
