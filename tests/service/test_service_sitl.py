@@ -51,3 +51,35 @@ def test_two_orders_fly_concurrently_on_two_sitl_vehicles(make_server, arducopte
             assert closest < 2e-4  # the vehicle was at the door (about 20 m)
         kinds = {e["data"]["code"] for e in api.get("/api/alerts").json()}
         assert not kinds & {"vehicle_failed", "link_lost", "not_delivered"}
+
+
+def test_a_running_vehicle_keeps_flying_through_a_kill_9_of_the_service(make_server, arducopter):
+    from datetime import datetime
+
+    from dronedel.config import load_site
+    from dronedel.intent.f3548 import pads_lonlat
+    from dronedel.sitl import Home, SitlOptions, SitlProcess, default_frame_file, default_param_file
+    from service_harness import SITE
+
+    config = load_site(SITE)
+    lon, lat = next(iter(pads_lonlat(config).values()))
+    options = SitlOptions(arducopter, Home(lon, lat, config.site.elevation_m), (default_param_file(),),
+                          speedup=float(SPEEDUP), frame_file=default_frame_file())
+    with SitlProcess(options) as vehicle:  # started by the test: it outlives the service
+        server = make_server("--vehicles", vehicle.address, "--speedup", SPEEDUP, db="list.sqlite")
+        with server.client() as api:
+            placed = api.post("/api/orders", json={"order_id": "V1", "lon": -96.19, "lat": 30.53,
+                                                   "weight_kg": 1.0}).json()
+            assert placed["status"] == "accepted" and placed["drone"] == 0
+            wait_for(lambda: api.get("/api/fleet").json()[0]["alt_m"] > 20, timeout_s=120, step_s=0.5)
+            server.kill()
+            server.start()
+            restarted = datetime.fromisoformat(api.get("/api/status").json()["now"])
+            flight = placed["flight_id"]
+            wait_for(lambda: any(datetime.fromisoformat(p["t"]) > restarted and p["alt_m"] > 5
+                                 for p in api.get(f"/api/flights/{flight}").json()["track"]),
+                     timeout_s=60, step_s=0.5)
+            assert "resumed" in [e["kind"] for e in api.get("/api/orders/V1").json()["history"]]
+            wait_for(lambda: "landed" in [e["kind"] for e in api.get("/api/orders/V1").json()["history"]],
+                     timeout_s=300, step_s=1.0)
+            assert api.get("/api/orders/V1").json()["status"] == "delivered"
