@@ -97,6 +97,9 @@ def main() -> None:
             best[f"dask{workers}"] = min(best.get(f"dask{workers}", wall), wall)
             print(f"[{k + 1}] dask, {workers} worker(s): start-up {up:.1f} s, study {wall:.1f} s (inputs read and "
                   f"scattered {before:.1f} s, tasks computing {computing:.1f} s)")
+            occupancy = computing / (workers * (wall - before))
+            best[f"occupancy{workers}"] = max(best.get(f"occupancy{workers}", 0.0), occupancy)
+            print(f"[{k + 1}]   workers busy computing {occupancy:.0%} of the time after the first task started")
             if workers == 1:  # one worker runs its tasks one after another: the rest is Dask's between and after
                 outside = wall - before - computing
                 best["outside"] = min(best.get("outside", outside), outside)
@@ -105,7 +108,9 @@ def main() -> None:
     print(f"best of {args.repeat}: loop {60 * cells / loop_s:.1f} cells/min, dask 1 worker {rates[1]:.1f}, "
           f"2 workers {rates[2]:.1f} cells/min")
     assert rows[1] == rows[2], "rows differ between 1 and 2 workers"
-    print(f"parallel efficiency at 2 workers: {rates[2] / (2 * rates[1]):.2f}")
+    print(f"parallel efficiency at 2 workers: {rates[2] / (2 * rates[1]):.2f}; workers busy at best "
+          f"{best['occupancy2']:.0%} of the time (a shortfall from efficiency 1 that occupancy does not show is "
+          f"other load slowing the tasks themselves)")
     one = 60 * cells / rates[1]
     print(f"1 worker against the loop (best runs): {1000 * (one - loop_s) / cells:+.1f} ms per cell "
           f"({100 * (one - loop_s) / loop_s:+.1f} %)")

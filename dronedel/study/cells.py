@@ -44,8 +44,9 @@ __all__ = ["SiteInputs", "DayOptions", "prepare_sites", "day_options", "cell_key
            "OUT_OF_REACH", "describe"]
 
 #: Rejections for the order itself, which no drone changes (the dispatcher's screening): the package, the
-#: door, or the flight in the wind blowing then. The valid orders left, less those lost to weather (no-fly
-#: hours), are "in reach": a fleet with a drone ready at once would serve them that day.
+#: door, or the flight in the wind blowing then. The valid orders left, less those placed while the weather
+#: grounds the site, are "in reach": a fleet with a drone ready at once would serve them that day (the same
+#: orders whatever the fleet).
 OUT_OF_REACH = frozenset({"overweight", "outside_area", "no_fly_zone", "no_route", "wind", "energy", "outside_zone"})
 
 #: Columns of a study row, in order.
@@ -192,8 +193,7 @@ def _share(a: float, b: float) -> float | None:
 def _figures(m: dict[str, Any], cancelled: list[tuple[int, str]]) -> dict[str, Any]:
     """A row's figures from the replay's metrics."""
     reasons = m["rejected_by_reason"]
-    weather = reasons.get("weather", 0) + sum(1 for _, r in cancelled if r == "weather")
-    in_reach = m["valid_orders"] - sum(n for r, n in reasons.items() if r in OUT_OF_REACH) - weather
+    in_reach = m["valid_orders"] - sum(n for r, n in reasons.items() if r in OUT_OF_REACH) - reasons.get("weather", 0)
     return {
         "valid_orders": m["valid_orders"],
         "in_reach": in_reach,
@@ -206,6 +206,6 @@ def _figures(m: dict[str, Any], cancelled: list[tuple[int, str]]) -> dict[str, A
         "utilisation": m["drone_utilisation"],
         "flights_per_drone": m["flights_per_drone"]["mean"],
         "energy_wh_per_delivery": m["energy_wh_per_delivery"]["mean"],
-        "lost_to_weather": weather,
+        "lost_to_weather": reasons.get("weather", 0) + sum(1 for _, r in cancelled if r == "weather"),
         "rejections": " ".join(f"{r}={n}" for r, n in sorted(reasons.items())),
     }
