@@ -244,15 +244,9 @@ def test_exported_volumes_of_different_flights_stay_apart(day):
 
 
 def _meeting(intents) -> int:
-    """Assert no two flights' exported volumes intersect in 4D; return how many pairs meet in plan view.
-
-    The outlines are first shrunk by what the export adds to the capsules (``buffer_radius_m``,
-    + 1 cm): the deconfliction keeps the capsules apart, not their outer polygons.
-    """
+    """Assert no two flights' exported volumes intersect in 4D (the deconfliction keeps the capsules apart
+    by what the export adds to them, ``buffer_radius_m``); return how many pairs meet in plan view."""
     outline, lower, upper, start, end, owner = _w84(intents)
-    r = CONFIG.separation.half_width_m
-    extra_deg = (buffer_radius_m(r) - r + 0.01) / (111_320 * math.cos(math.radians(CONFIG.site.lat)))
-    outline = shapely.buffer(outline, -float(extra_deg), quad_segs=2)
     a, b = shapely.STRtree(outline).query(outline, predicate="intersects")
     other = owner[a] < owner[b]
     a, b = a[other], b[other]

@@ -18,7 +18,7 @@ from dronedel.errors import InputError
 from dronedel.geo import LocalFrame
 from dronedel.intent import (
     IntentIndex, PlannedPath, Track, Volumes, audit_separation, layer_for, layer_options, layers_for,
-    segment_distance, track_of, volumes_for,
+    segment_distance, volumes_for,
 )
 from dronedel.orders import load_orders
 
@@ -167,7 +167,6 @@ def test_busy_plans_are_conflict_free_by_construction(tmp_path_factory, seed, po
     audit = plan.separation
     assert audit.losses == 0 and audit.loss_seconds == 0
     assert audit.closest_m >= sep.horizontal_m
-    reasons = plan.reasons()
     for d in plan.decisions:
         if d.reason == "airspace_conflict":
             assert "operational intent of the flight for order" in d.detail

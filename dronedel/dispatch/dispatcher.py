@@ -39,6 +39,7 @@ from ..intent import (
     IntentIndex, PlannedPath, Volumes, bearing_deg, cruise_speed_bound, door_altitude, layer_options, pad_windows,
     volumes_for,
 )
+from ..intent.f3548 import buffer_radius_m
 from ..orders import Order
 from .activity import ZoneActivity
 from .admission import AdmissionLimit
@@ -50,6 +51,8 @@ __all__ = ["Dispatcher"]
 
 #: Added to the delay that clears a conflict, so the volumes do not merely touch (s).
 _CLEAR_S = 1e-3
+#: Kept between capsules beyond their exported outlines' margin, so the outlines do not merely touch (m).
+_CLEAR_M = 0.02
 #: Layer pairs tried per pad: the direction rule's and those changing one of its two layers to the nearest.
 _LAYER_PAIRS = 5
 #: Conflict queries one order may make before it is rejected (bounds the time one decision takes).
@@ -116,8 +119,9 @@ class Dispatcher:
         self.separation = separation or Separation(layers_m=(table.profile.cruise_alt_m,))
         self.layers = self.separation.layers_m or (table.profile.cruise_alt_m,)
         self.deconflict = deconflict
-        hh = self.separation.half_height_m
-        self.intents = IntentIndex(bin_s=max(self.separation.slice_s, 30.0), slab_m=2 * hh, slab_offset_m=hh)
+        hh, r = self.separation.half_height_m, self.separation.half_width_m
+        self.intents = IntentIndex(bin_s=max(self.separation.slice_s, 30.0), slab_m=2 * hh, slab_offset_m=hh,
+                                   margin_m=2 * float(buffer_radius_m(r) - r) + _CLEAR_M)
         self._pad_used = np.zeros(len(table.pads))
         self._pad_windows = [np.empty((0, 2)) for _ in table.pads]
         self._pad_owners = [np.empty(0, np.int64) for _ in table.pads]

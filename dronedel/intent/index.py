@@ -46,13 +46,18 @@ class IntentIndex:
     slab (``slab_m`` metres, the first slab starting at ``-slab_offset_m``; a cruise volume whose
     band is one slab high and aligned with them files under one slab only, so flights on
     other layers are never even candidates). Altitudes above ``slabs`` slabs share the last.
+    ``margin_m`` is added to the sum of two capsules' radii: capsules closer than that margin
+    beyond touching count as meeting (so that outlines exported slightly larger than the
+    capsules, :func:`dronedel.intent.f3548.buffer_radius_m`, never meet either).
     """
 
-    def __init__(self, bin_s: float = 60.0, slab_m: float = 15.0, slab_offset_m: float = 7.5, slabs: int = 16) -> None:
+    def __init__(self, bin_s: float = 60.0, slab_m: float = 15.0, slab_offset_m: float = 7.5, slabs: int = 16,
+                 margin_m: float = 0.0) -> None:
         if not bin_s > 0 or not slab_m > 0 or slabs < 1:
             raise ValueError(f"bin_s and slab_m must be positive and slabs at least 1, not {bin_s!r}, {slab_m!r}, "
                              f"{slabs!r}")
         self.bin_s, self.slab_m, self.slab_offset_m, self.slabs = float(bin_s), float(slab_m), float(slab_offset_m), slabs
+        self.margin_m = float(margin_m)
         self._n = 0
         self._data = {name: np.empty(1024) for name in _COLUMNS}
         self._owner = np.empty(1024, np.int64)
@@ -165,7 +170,7 @@ class IntentIndex:
         q, a = q[ok], a[ok]
         if not q.size:
             return None
-        reach = d["radius"][a] + v.radius[q]
+        reach = d["radius"][a] + v.radius[q] + self.margin_m
         ok = (np.maximum(d["ax"][a], d["bx"][a]) + reach > np.minimum(v.ax[q], v.bx[q]))
         ok &= (np.maximum(v.ax[q], v.bx[q]) + reach > np.minimum(d["ax"][a], d["bx"][a]))
         ok &= (np.maximum(d["ay"][a], d["by"][a]) + reach > np.minimum(v.ay[q], v.by[q]))
