@@ -6,10 +6,12 @@ folder, unreadable or not text, so no ``OSError`` or ``UnicodeDecodeError`` reac
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -19,7 +21,7 @@ from .errors import InputError
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
-__all__ = ["read_bytes", "read_text", "atomic_path", "write_text", "write_json", "save_figure", "write_with"]
+__all__ = ["read_bytes", "read_text", "read_csv", "atomic_path", "write_text", "write_json", "save_figure", "write_with"]
 
 
 def read_bytes(path: str | Path) -> bytes:
@@ -48,6 +50,20 @@ def read_text(path: str | Path, encoding: str = "utf-8", *, fallback: str | None
         if fallback is None:
             raise InputError(f"not a text file: not valid {encoding}", str(path)) from None
         return data.decode(fallback)
+
+
+def read_csv(path: str | Path, required: Sequence[str], optional: Sequence[str] = ()) -> list[dict[str, str]]:
+    """The rows of a CSV file with a header, as dicts keyed by the stripped column names (a UTF-8 BOM
+    is skipped). :class:`InputError` naming the file and row 1 if a ``required`` column is missing."""
+    reader = csv.DictReader(io.StringIO(read_text(path, "utf-8-sig"), newline=""))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in required if c not in header]
+    if missing:
+        extra = "".join(f"[,{c}]" for c in optional)
+        raise InputError(f"missing column(s) {', '.join(missing)}; expected {','.join(required)}{extra}",
+                         str(path), "row 1")
+    reader.fieldnames = header
+    return list(reader)
 
 
 @contextmanager

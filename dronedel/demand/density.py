@@ -20,8 +20,6 @@ Densities:
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +34,7 @@ from pyproj.exceptions import CRSError, ProjError
 from ..airspace.model import Airspace
 from ..config import SiteConfig
 from ..errors import InputError
-from ..fileio import read_text
+from ..fileio import read_csv
 from ..geo import LocalFrame, check_lon_lat
 from ..routing import Router
 from ..zone import DispatchZone
@@ -270,15 +268,8 @@ _POINT_COLUMNS = ("lon", "lat", "weight")
 def read_points_csv(path: str | Path) -> WeightedPoints:
     """Read a CSV of ``lon,lat,weight`` (header required, any column order, other columns ignored)."""
     source = str(path)
-    reader = csv.DictReader(io.StringIO(read_text(path, "utf-8-sig"), newline=""))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in _POINT_COLUMNS if c not in header]
-    if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}; expected {','.join(_POINT_COLUMNS)}",
-                         source, "row 1")
-    reader.fieldnames = header
     values = []
-    for number, raw in enumerate(reader, start=2):
+    for number, raw in enumerate(read_csv(path, _POINT_COLUMNS), start=2):
         try:
             values.append([float((raw.get(c) or "").strip()) for c in _POINT_COLUMNS])
         except ValueError:

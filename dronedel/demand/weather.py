@@ -21,8 +21,6 @@ limit, rain, or visibility below the minimum (4,828 m, the 3 statute miles of 14
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -34,7 +32,7 @@ from scipy.special import ndtr
 
 from ..config import Wind
 from ..errors import InputError
-from ..fileio import read_text
+from ..fileio import read_csv
 from ..simulate import WindSchedule
 from ..tomlfile import check_keys, read_toml, sub_table
 
@@ -221,15 +219,8 @@ def read_observations(path: str | Path, tz: tzinfo) -> Observations:
     a day is kept when at least 18 of its hours are observed, the others filled from the nearest
     observed hour."""
     source = str(path)
-    reader = csv.DictReader(io.StringIO(read_text(path, "utf-8-sig"), newline=""))
-    header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in _OBS_COLUMNS if c not in header]
-    if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}; expected {','.join(_OBS_COLUMNS)}"
-                         "[,rain][,visibility_m]", source, "row 1")
-    reader.fieldnames = header
     hours: dict[date, dict[int, tuple[float, float, bool, float]]] = {}
-    for number, raw in enumerate(reader, start=2):
+    for number, raw in enumerate(read_csv(path, _OBS_COLUMNS, ("rain", "visibility_m")), start=2):
         try:
             when = datetime.fromisoformat((raw["time"] or "").strip())
             when = (when.replace(tzinfo=tz) if when.tzinfo is None else when).astimezone(tz)
