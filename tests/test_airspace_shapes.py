@@ -117,8 +117,10 @@ def test_line_buffer_contains_the_true_buffer_within_the_error(lon, lat, seed, h
     line = frame.geometry_to_local(shapely.LineString(points), check=False)
     cap = "flat" if flat else "round"
     # within a centimetre; a square end is square in its own frame, so in another its far corners
-    # turn by the frames' convergence (about 1e-4 rad here) times the half-width
-    slack = 0.01 + (1e-4 * half_width if flat else 0.0)
+    # turn by the meridians' convergence between the two frames (their longitude difference times the
+    # sine of the latitude, at most the line's longitude span) times the half-width
+    convergence = np.radians(np.ptp(points[:, 0])) * abs(np.sin(np.radians(lat))) + 1e-4
+    slack = 0.01 + (convergence * half_width if flat else 0.0)
     assert local.buffer(slack).contains(line.buffer(half_width, quad_segs=256, cap_style=cap))
     outermost = shapely.distance(shapely.points(shapely.get_coordinates(local)), line).max()
     assert outermost <= half_width + DEFAULT_MAX_ERROR_M
