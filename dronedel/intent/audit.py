@@ -21,7 +21,7 @@ from .path import PlannedPath
 
 __all__ = ["Track", "SeparationAudit", "audit_separation", "track_of"]
 
-_CHUNK = 4_000_000  # samples compared per block
+_CHUNK = 1_000_000  # samples compared per block (about 150 MB of work arrays)
 
 
 @dataclass(frozen=True)
