@@ -17,14 +17,12 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from ..intent.conformance import MAX_EXCURSION_S, MAX_EXCURSIONS_PER_HOUR, MAX_NONCONFORMING_S
+
 __all__ = ["MAX_EXCURSION_S", "MAX_EXCURSIONS_PER_HOUR", "MAX_RECOVERABLE_S", "Intent", "ConformanceMonitor"]
 
-#: OiMaxDurationPerExcursionSeconds (ASTM F3548-21).
-MAX_EXCURSION_S = 10.0
-#: OiMaxExcursionsPerFlightHour (ASTM F3548-21).
-MAX_EXCURSIONS_PER_HOUR = 18
-#: MaxRecoverableTimeInNonconformingStateSeconds (ASTM F3548-21).
-MAX_RECOVERABLE_S = 60.0
+#: MaxRecoverableTimeInNonconformingStateSeconds (ASTM F3548-21), under the service's name.
+MAX_RECOVERABLE_S = MAX_NONCONFORMING_S
 
 
 class Intent(Protocol):
