@@ -74,16 +74,13 @@ routes = st.lists(st.tuples(st.floats(-6000, 6000), st.floats(-6000, 6000)), min
        takeoff=st.floats(0, 80_000))
 def test_planned_path_stays_inside_its_volumes(points, wind, layer, pad, takeoff):
     from dronedel.config import Wind
-    from dronedel.intent import cruise_speed_bound, door_altitude
 
     route = np.array([pad.xy, *points], float)
     layers = layer_options(float(layer) * 90.0 + 10.0, EXAMPLE.separation.layers_m)[layer]
     profile = EXAMPLE.aircraft
     w = Wind(wind, 200.0)
     flight = fly(route, 1.0, profile, w, layers)
-    path = PlannedPath(takeoff, tuple(p.duration_s for p in flight.phases), route, layers,
-                       door_altitude(profile, layers),
-                       cruise_speed_bound(profile, w))
+    path = PlannedPath.flown_by(profile, w, takeoff, tuple(p.duration_s for p in flight.phases), route, layers)
     volumes = volumes_for(path, EXAMPLE.separation)
     b = path.bounds_s
     t = np.linspace(b[0], b[-1], 4000)

@@ -10,12 +10,10 @@ own timeline.
 
 Flights are strategically deconflicted (ASTM F3548-21): a flight is accepted only if none of
 its operational intent's volumes intersects a volume of an accepted flight
-(:class:`~dronedel.intent.IntentIndex`). Every pad (least recently used first) and every
-pair of cruise layers (the direction-of-travel rule's pair first,
-:func:`~dronedel.intent.layer_options`) is tried, each at its earliest take-off that meets no
-accepted volume within the promise (a conflict moves the take-off on by the least delay that
-clears it; ``fcfs`` only tries the take-off at once); the earliest take-off wins. If none fits, the order is rejected as
-``airspace_conflict`` naming the flights it would meet.
+(:class:`~dronedel.intent.IntentIndex`). Each option, a pad and a pair of cruise layers
+(:func:`~dronedel.intent.layer_options`), waits at the earliest take-off it could fit, and the
+options are tried in time order (see :meth:`Dispatcher._place`); if none fits within the
+promise, the order is rejected as ``airspace_conflict`` naming the flights it would meet.
 
 The ``online`` and ``fcfs`` policies decide each order when it is placed. The ``batch``
 policy collects the orders placed in each interval of ``batch_s`` seconds and decides them
@@ -36,8 +34,7 @@ from numpy.typing import NDArray
 
 from ..config import Fleet, Separation, Wind
 from ..intent import (
-    IntentIndex, PlannedPath, Volumes, bearing_deg, cruise_speed_bound, door_altitude, layer_options, pad_windows,
-    volumes_for,
+    IntentIndex, PlannedPath, Volumes, bearing_deg, layer_options, pad_windows, volumes_for,
 )
 from ..intent.f3548 import buffer_radius_m
 from ..orders import Order
@@ -116,7 +113,7 @@ class Dispatcher:
         self.admission = AdmissionLimit(drones) if admission and policy != "fcfs" else None
         self.free_at = np.zeros(drones)
         self._heap = [(0.0, d) for d in range(drones)]
-        self.separation = separation or Separation(layers_m=(table.profile.cruise_alt_m,))
+        self.separation = separation or Separation()
         self.layers = self.separation.layers_m or (table.profile.cruise_alt_m,)
         self.deconflict = deconflict
         hh, r = self.separation.half_height_m, self.separation.half_width_m
@@ -305,9 +302,7 @@ class Dispatcher:
 
     def _volumes(self, leg: Leg, wind: Wind) -> Volumes:
         """The volumes of ``leg`` flown from take-off at 0 s."""
-        profile = self.table.profile
-        path = PlannedPath(0.0, leg.phases_s, leg.route.points, leg.layers, door_altitude(profile, leg.layers),
-                           cruise_speed_bound(profile, wind))
+        path = PlannedPath.flown_by(self.table.profile, wind, 0.0, leg.phases_s, leg.route.points, leg.layers)
         return volumes_for(path, self.separation)
 
     def _pad_wait(self, pad: int, leg: Leg, t: float) -> tuple[float, tuple[int, ...]]:

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from ..config import AircraftProfile, Separation, SiteConfig, Wind
 from ..geo import LocalFrame
 from ..intent import (
-    PlannedPath, SeparationAudit, Volumes, audit_separation, cruise_speed_bound, door_altitude, track_of, volumes_for,
+    PlannedPath, SeparationAudit, Volumes, audit_separation, track_of, volumes_for,
 )
 
 __all__ = ["REASONS", "POLICIES", "Flight", "Decision", "Plan", "audit_decisions"]
@@ -84,8 +84,7 @@ class Flight:
 
     def path(self, profile: AircraftProfile) -> PlannedPath:
         """The planned 4D path of this flight flown by ``profile``."""
-        return PlannedPath(self.takeoff_s, self.phases_s, self.route, self.layers, door_altitude(profile, self.layers),
-                           cruise_speed_bound(profile, self.wind))
+        return PlannedPath.flown_by(profile, self.wind, self.takeoff_s, self.phases_s, self.route, self.layers)
 
     def volumes(self, profile: AircraftProfile, separation: Separation) -> Volumes:
         """The volumes of this flight's operational intent (:func:`dronedel.intent.volumes_for`)."""
