@@ -433,26 +433,38 @@ class _Legs:
         return _Legs(-self.ux[order], -self.uy[order], self.length[order], self.route[order], self.n_routes)
 
 
-def _legs_of(routes: Sequence[Any]) -> tuple[_Legs, NDArray]:
+def _legs_of(routes: Sequence[Any], start: ArrayLike | None = None,
+             sees_first: NDArray | None = None) -> tuple[_Legs, NDArray]:
     """Flatten routes ((n, 2) local-metre polylines or objects with ``points``) into legs.
+
+    With ``start`` ((x, y) metres, or one per route), each route of two or more points is flown from there
+    instead, as
+    :meth:`dronedel.routing.Router.from_point` flies it: ``start`` replaces its first point where
+    ``sees_first`` (start sees its second point), else comes before it.
 
     Returns the legs and a boolean array marking routes that exist (finite, >= 1 point).
     """
-    pts = []
-    exists = np.ones(len(routes), bool)
-    for i, route in enumerate(routes):
-        p = route.points if hasattr(route, "points") else route
-        p = np.empty((0, 2)) if p is None else np.asarray(p, float).reshape(-1, 2)
-        length = getattr(route, "length_m", None)
-        if len(p) == 0 or not np.isfinite(p).all() or (length is not None and not np.isfinite(length)):
-            exists[i] = False
-            p = np.empty((0, 2))
-        pts.append(p)
+    pts = [np.asarray(getattr(r, "points", r) if r is not None else np.empty((0, 2)), float).reshape(-1, 2)
+           for r in routes]
+    lengths = np.array([getattr(r, "length_m", None) or 0.0 for r in routes], float)
     counts = np.array([len(p) for p in pts], int)
+    xy = np.concatenate(pts) if pts else np.empty((0, 2))
+    owner = np.repeat(np.arange(len(routes)), counts)
+    finite = np.bincount(owner, ~np.isfinite(xy).all(axis=1), minlength=len(routes)) == 0
+    exists = (counts > 0) & finite & np.isfinite(lengths)
+    counts = np.where(exists, counts, 0)
+    xy = xy[exists[owner]]
+    if start is not None:
+        first = np.cumsum(counts) - counts
+        moved = counts >= 2
+        replace = moved & np.asarray(sees_first, bool)
+        starts = np.broadcast_to(np.asarray(start, float), (len(routes), 2))
+        xy[first[replace]] = starts[replace]
+        xy = np.insert(xy, first[moved & ~replace], starts[moved & ~replace], axis=0)
+        counts = counts + (moved & ~replace)
     if counts.sum() == 0:
         empty = np.empty(0)
         return _Legs(empty, empty, empty, np.empty(0, int), len(routes)), exists
-    xy = np.concatenate(pts)
     owner = np.repeat(np.arange(len(routes)), counts)
     d = xy[1:] - xy[:-1]
     same = owner[1:] == owner[:-1]
@@ -668,22 +680,28 @@ class CruiseBatch:
         return cls(blank(), blank(), np.zeros(n, bool), np.zeros(n), {})
 
 
+def cruise_many(routes: Sequence[Any], payload_kg: ArrayLike, profile: AircraftProfile,
+                wind: Wind | None = None, *, start: ArrayLike | None = None,
+                sees_first: NDArray | None = None,
+                powers: dict[tuple[bool, float], NDArray] | None = None) -> CruiseBatch:
+    """The cruise legs of delivery flights along ``routes`` (as :func:`fly_many` takes them), flown from
+    ``start`` where given (a pad, or one per route; ``sees_first`` as
+    :meth:`dronedel.routing.Router.sees_first_turn` finds it).
+    ``powers`` are the flights' :func:`fixed_powers`, where already known."""
+    legs, exists = _legs_of(routes, start, sees_first)
+    return _cruises(legs, exists, payload_kg, profile, wind, powers)
+
+
 def _cruises(legs: _Legs, exists: NDArray, payload_kg: ArrayLike, profile: AircraftProfile,
-             wind: Wind | None) -> CruiseBatch:
+             wind: Wind | None, powers: dict[tuple[bool, float], NDArray] | None = None) -> CruiseBatch:
     n = legs.n_routes
     payload = np.broadcast_to(np.asarray(payload_kg, float), (n,)).astype(float)
     heavy = profile.empty_mass_kg + payload
     light = np.full(n, profile.empty_mass_kg)
     out = _cruise(legs, heavy, profile, wind, stop_last=profile.delivery == "land")
     back = _cruise(legs.reversed(), light, profile, wind, stop_last=True)
-    return CruiseBatch(out, back, np.asarray(exists, bool), payload, fixed_powers(payload, profile, wind))
-
-
-def cruise_many(routes: Sequence[Any], payload_kg: ArrayLike, profile: AircraftProfile,
-                wind: Wind | None = None) -> CruiseBatch:
-    """The cruise legs of delivery flights along ``routes`` (as :func:`fly_many` takes them)."""
-    legs, exists = _legs_of(routes)
-    return _cruises(legs, exists, payload_kg, profile, wind)
+    return CruiseBatch(out, back, np.asarray(exists, bool), payload,
+                       fixed_powers(payload, profile, wind) if powers is None else powers)
 
 
 def finish(cruise: CruiseBatch, profile: AircraftProfile, wind: Wind | None = None,

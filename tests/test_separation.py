@@ -121,6 +121,45 @@ def test_index_finds_exactly_the_intersecting_pairs(accepted, query, bin_s, slab
     assert got == set(zip(qi[hit].tolist(), ai[hit].tolist()))
 
 
+@settings(max_examples=60, deadline=None)
+@given(accepted=capsules, query=capsules, options=st.integers(1, 3), lo=st.floats(-100, 400),
+       width=st.floats(0, 600), bin_s=st.sampled_from([10.0, 60.0]))
+def test_earliest_take_off_is_the_first_clear_one(accepted, query, options, lo, width, bin_s):
+    """Each option's earliest take-off clears every accepted volume, and every earlier one in range meets one."""
+    a, q = as_volumes(accepted), as_volumes(query)
+    index = IntentIndex(bin_s)
+    for k in range(len(a)):
+        index.add(k, a.take(np.array([k])))
+    option = np.arange(len(q)) % options
+    hi = lo + width
+    own = lo + 37.0 * np.arange(options)  # each option from its own first take-off
+    starts, _ = index.earliest(q, option, options, own, hi, clear_s=1e-6)
+    for g in range(options):
+        mine = q.take(np.flatnonzero(option == g))
+        if own[g] > hi:
+            assert starts[g] == np.inf
+            continue
+        if not len(mine):
+            assert starts[g] == own[g]
+            continue
+        if np.isfinite(starts[g]):
+            assert own[g] <= starts[g] <= hi
+            assert index.conflicts(mine.shifted(starts[g])) is None
+        before = np.linspace(own[g], min(starts[g], hi), 60, endpoint=not np.isfinite(starts[g]))
+        assert all(index.conflicts(mine.shifted(t)) is not None for t in before[before < starts[g]])
+
+
+def test_a_removed_intent_meets_nothing():
+    a = as_volumes([(0, 0, 100, 0, 25, 40, 15, 0, 60), (0, 0, 0, 100, 25, 40, 15, 30, 60)])
+    index = IntentIndex()
+    index.add(7, a.take(np.array([0])))
+    index.add(8, a.take(np.array([1])))
+    assert index.conflicts(a).owners == (7, 8)
+    assert index.remove(7) == 1
+    assert index.conflicts(a).owners == (8,)
+    assert len(index) == 1 and index.owners.tolist() == [8]
+
+
 def test_segment_distance_against_shapely():
     import shapely
 

@@ -10,10 +10,11 @@ own timeline.
 
 Flights are strategically deconflicted (ASTM F3548-21): a flight is accepted only if none of
 its operational intent's volumes intersects a volume of an accepted flight
-(:class:`~dronedel.intent.IntentIndex`). Each option, a pad and a pair of cruise layers
-(:func:`~dronedel.intent.layer_options`), waits at the earliest take-off it could fit, and the
-options are tried in time order (see :meth:`Dispatcher._place`); if none fits within the
-promise, the order is rejected as ``airspace_conflict`` naming the flights it would meet.
+(:class:`~dronedel.intent.IntentIndex`). Pads are tried least recently used first; at a pad,
+the index gives each pair of cruise layers (:func:`~dronedel.intent.layer_options`) its
+earliest conflict-free take-off at once, and the earliest wins (see :meth:`Dispatcher._place`);
+if no pad has one within the promise, the order is rejected as ``airspace_conflict`` naming the
+flights it would meet.
 
 The ``online`` and ``fcfs`` policies decide each order when it is placed. The ``batch``
 policy collects the orders placed in each interval of ``batch_s`` seconds and decides them
@@ -33,9 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..config import Fleet, Separation, Wind
-from ..intent import (
-    IntentIndex, PlannedPath, Volumes, bearing_deg, layer_options, pad_windows, volumes_for,
-)
+from ..intent import KINDS, IntentIndex, Volumes, bearing_deg, cruise_speed_bound, layer_options, option_volumes
 from ..intent.f3548 import buffer_radius_m
 from ..orders import Order
 from .activity import ZoneActivity
@@ -52,8 +51,6 @@ _CLEAR_S = 1e-3
 _CLEAR_M = 0.02
 #: Layer pairs tried per pad: the direction rule's and those changing one of its two layers to the nearest.
 _LAYER_PAIRS = 5
-#: Conflict queries one order may make before it is rejected (bounds the time one decision takes).
-_MAX_QUERIES = 400
 
 
 def _minutes(seconds: float) -> str:
@@ -118,10 +115,10 @@ class Dispatcher:
         self.deconflict = deconflict
         hh, r = self.separation.half_height_m, self.separation.half_width_m
         self.intents = IntentIndex(bin_s=max(self.separation.slice_s, 30.0), slab_m=2 * hh, slab_offset_m=hh,
+                                   slabs=int((max(self.layers) + 2 * hh) // (2 * hh)) + 1,
                                    margin_m=2 * float(buffer_radius_m(r) - r) + _CLEAR_M)
         self._pad_used = np.zeros(len(table.pads))
-        self._pad_windows = [np.empty((0, 2)) for _ in table.pads]
-        self._pad_owners = [np.empty(0, np.int64) for _ in table.pads]
+        self._climbs: dict[Wind, Volumes] = {}  # climb volumes to each layer, from (0, 0) at take-off 0 s
 
     # ------------------------------------------------------------------ drones
     def _earliest(self) -> tuple[float, int]:
@@ -165,10 +162,10 @@ class Dispatcher:
         return [self.decide(int(i), wind) for i in indices]
 
     # ------------------------------------------------------------------ decisions
-    def _zones_for(self, takeoff_s: float, i: int, wind: Wind, pad: int = 0,
-                   layers: tuple[float, float] | None = None) -> tuple[frozenset[str], Leg]:
-        """The zones active during the flight window from ``takeoff_s``, and the leg around them from
-        pad ``pad`` at ``layers``.
+    def _zones_for(self, takeoff_s: float, i: int, wind: Wind, pad: int,
+                   pairs: Sequence[tuple[float, float]]) -> tuple[frozenset[str], list[Leg]]:
+        """The zones active during the flight window from ``takeoff_s``, and door ``i``'s legs around them
+        from pad ``pad`` at each pair of layers of ``pairs`` (the window is the longest of theirs).
 
         The window depends on the route and the route on the zones: start from the zones
         active at take-off and add those active until the landing until none is added (the
@@ -176,11 +173,11 @@ class Dispatcher:
         """
         zones = self.activity.during(takeoff_s)
         while True:
-            leg = self.table.leg(zones, wind, i, pad, layers)
-            end = takeoff_s + (leg.duration_s if np.isfinite(leg.duration_s) else 0.0)
+            legs = [self.table.leg(zones, wind, i, pad, layers) for layers in pairs]
+            end = takeoff_s + max((leg.duration_s for leg in legs if np.isfinite(leg.duration_s)), default=0.0)
             wider = zones | self.activity.during(takeoff_s, end)
             if wider == zones:
-                return zones, leg
+                return zones, legs
             zones = wider
 
     def _reject(self, i: int, now: float, reason: str, detail: str) -> Decision:
@@ -300,75 +297,128 @@ class Dispatcher:
         """Pads, least recently used first."""
         return [int(p) for p in np.argsort(self._pad_used, kind="stable")]
 
-    def _volumes(self, leg: Leg, wind: Wind) -> Volumes:
-        """The volumes of ``leg`` flown from take-off at 0 s."""
-        path = PlannedPath.flown_by(self.table.profile, wind, 0.0, leg.phases_s, leg.route.points, leg.layers)
-        return volumes_for(path, self.separation)
-
-    def _pad_wait(self, pad: int, leg: Leg, t: float) -> tuple[float, tuple[int, ...]]:
-        """How much later (s) than ``t`` the flight of ``leg`` must take off for its pad windows (climb and
-        landing, :func:`~dronedel.intent.pad_windows`) to clear those already booked there (0 if they do
-        now), and the orders (indices) holding the pad. A shortcut only: the intent index checks the same
-        volumes."""
-        booked = self._pad_windows[pad]
-        wait, owners = 0.0, set()
-        for lo, hi in pad_windows(leg.phases_s, self.separation) + t:
-            hit = (booked[:, 0] < hi) & (lo < booked[:, 1])
-            if hit.any():
-                wait = max(wait, float(booked[hit, 1].max()) - lo + _CLEAR_S)
-                owners.update(self._pad_owners[pad][hit].tolist())
-        return wait, tuple(sorted(owners))
-
     def _place(self, i: int, takeoff: float, latest: float, deadline: float,
                wind: Wind) -> tuple[_Slot | None, frozenset[str], tuple[int, ...]]:
-        """The earliest take-off in ``[takeoff, latest]`` (s), over pads and layer pairs, whose flight keeps the
-        ``deadline`` around the zones then active and meets no accepted volume. Returns the slot (or None),
-        the scheduled zones that blocked, and the orders (indices) whose intents were in the way.
+        """The earliest take-off in ``[takeoff, latest]`` (s) whose flight keeps the ``deadline`` around the
+        zones then active and meets no accepted volume, over every pad and pair of layers. Returns the slot
+        (or None), the scheduled zones that blocked, and the orders (indices) whose intents were in the way.
 
-        Each option (pad, layer pair) waits in a queue at the earliest time it could fit: a conflict moves
-        it on by the least delay that clears that conflict (a busy pad by the time the pad frees), a zone
-        blocking it to the next change of the zones; options are tried in time order (ties in preference
-        order) and the first that fits wins. An option that misses the deadline is dropped (later take-offs
-        are later still). ``fcfs`` tries the first time only.
+        Each pad's earliest take-off is bounded below by its climb alone (:meth:`_climb_bounds`). The pad
+        whose climb clears first is searched first (ties least recently used first); the pads whose bounds
+        are earlier than the slot found are then searched together (:meth:`_place_at_pads`). Ties go to the
+        pad searched first, then to the preferred pair of layers. ``fcfs`` takes the first take-off only.
         """
-        door = self.table.doors[i]
-        options = [(pad, layers) for pad in self._pads()
-                   for layers in layer_options(bearing_deg(self.table.pads[pad], door), self.layers)[:_LAYER_PAIRS]]
-        queue = [(takeoff, k) for k in range(len(options))]
+        if self.policy == "fcfs":
+            latest = takeoff
+        pads = self._pads()
+        bounds = self._climb_bounds(i, pads, takeoff, latest, wind)
+        order = [k for k in np.argsort(bounds, kind="stable") if np.isfinite(bounds[k])]
+        if not order:
+            return None, frozenset(), ()
+        first = order[0]
+        best, blocked, conflicts = self._place_at_pads(i, [pads[first]], bounds[[first]], latest, deadline, wind)
+        rest = [k for k in order[1:] if best is None or bounds[k] < best.takeoff_s]
+        if rest:
+            until = latest if best is None else min(latest, best.takeoff_s)  # only an earlier slot matters now
+            slot, zones, met = self._place_at_pads(i, [pads[k] for k in rest], bounds[rest], until, deadline, wind)
+            blocked, conflicts = blocked | zones, conflicts or met
+            if slot is not None and (best is None or slot.takeoff_s < best.takeoff_s):
+                best = slot
+        return best, blocked, conflicts
+
+    def _climb_bounds(self, i: int, pads: list[int], takeoff: float, latest: float, wind: Wind) -> NDArray:
+        """For each of ``pads``: the earliest take-off in ``[takeoff, latest]`` at which a climb volume alone (to
+        the layer whose climb is clear first) meets no accepted volume, ``inf`` if none. A flight from that pad
+        takes off no earlier: its climb is one of its volumes, and a climb's volume depends on its layer only
+        (they are made once per wind)."""
+        if not self.deconflict or len(pads) == 1:
+            return np.full(len(pads), takeoff)
+        if wind not in self._climbs:
+            other = {layer: next((x for x in self.layers if x != layer), layer) for layer in self.layers}
+            legs = [self.table.leg(self.activity.always, wind, i, pads[0], (layer, other[layer]))
+                    for layer in self.layers]
+            self._climbs[wind] = self._templates(legs, wind, route=np.zeros((2, 2)), kinds=(KINDS.index("climb"),))[0]
+        climb = self._climbs[wind]
+        xy = np.array([self.table.pads[p] for p in pads])
+        at = np.repeat(np.arange(len(pads)), len(climb))
+        tiled = climb.take(np.tile(np.arange(len(climb)), len(pads)))
+        volumes = Volumes(tiled.ax + xy[at, 0], tiled.ay + xy[at, 1], tiled.bx + xy[at, 0], tiled.by + xy[at, 1],
+                          tiled.radius, tiled.z_lo, tiled.z_hi, tiled.t_lo, tiled.t_hi, tiled.kind)
+        starts, _ = self.intents.earliest(volumes, at * len(climb) + np.tile(np.arange(len(climb)), len(pads)),
+                                          len(pads) * len(climb), takeoff, latest, _CLEAR_S)
+        return starts.reshape(len(pads), len(climb)).min(axis=1)
+
+    def _place_at_pads(self, i: int, pads: list[int], starts: NDArray, latest: float, deadline: float,
+                       wind: Wind) -> tuple[_Slot | None, frozenset[str], tuple[int, ...]]:
+        """The earliest take-off from any of ``pads``, each from its own ``starts[k]``, over the pairs of layers,
+        as :meth:`_place` returns it (ties in the order of ``pads``, then of the pairs).
+
+        A pad's zones are those of the flight window from its take-off tried; if they block every pair, the
+        pad tries the next change of the zones. The intent index then gives every pair of every pad its
+        earliest take-off clear of every accepted volume in one question
+        (:meth:`~dronedel.intent.IntentIndex.earliest`); if the zones of the window from the earliest of
+        them differ, that pad goes on from there with those.
+        """
+        t = dict(zip(pads, map(float, starts)))
+        pairs = {p: layer_options(bearing_deg(self.table.pads[p], self.table.doors[i]), self.layers)[:_LAYER_PAIRS]
+                 for p in pads}
         blocked: frozenset[str] = frozenset()
-        conflicts: tuple[int, ...] = ()
-        templates: dict[tuple, Volumes] = {}
-        queries = 0
-        while queue and queries < _MAX_QUERIES:
-            t, k = heapq.heappop(queue)
-            if t > latest or (self.policy == "fcfs" and t > takeoff):
+        met: tuple[int, ...] = ()
+        while t:
+            options, parts, offers = [], [], []
+            for p in list(t):
+                zones, legs = self._zones_for(t[p], i, wind, p, pairs[p])
+                ok = [leg for leg in legs if leg.reason is None and t[p] + leg.door_s <= deadline]
+                if not ok:
+                    blocked |= zones - self.activity.always
+                    later = self.activity.changes(t[p], latest) if any(leg.reason is not None for leg in legs) else ()
+                    if len(later):
+                        t[p] = float(later[0])
+                    else:
+                        del t[p]
+                    continue
+                volumes, option = self._templates(ok, wind)
+                parts.append((volumes, option + len(options)))
+                offers += [(p, zones, leg, volumes.take(np.flatnonzero(option == k))) for k, leg in enumerate(ok)]
+                options += [(t[p], min(latest, deadline - leg.door_s)) for leg in ok]
+            t = {p: when for p, when in t.items() if when <= latest}
+            if not options:
+                if not t:
+                    break
+                continue
+            lo, last = np.array(options).T
+            if self.deconflict:
+                volumes = Volumes.concat([v for v, _ in parts])
+                found, hit = self.intents.earliest(volumes, np.concatenate([o for _, o in parts]), len(options), lo,
+                                                   float(last.max()), _CLEAR_S)
+                found[found > last] = np.inf
+                met = met or hit
+            else:
+                found = np.where(lo <= last, lo, np.inf)
+            k = int(np.argmin(found))
+            if not np.isfinite(found[k]):
                 break
-            pad, layers = options[k]
-            zones, leg = self._zones_for(t, i, wind, pad, layers)
-            if leg.reason is not None or t + leg.door_s > deadline:
-                blocked |= zones - self.activity.always
-                later = self.activity.changes(t, latest) if leg.reason is not None else ()
-                if len(later):
-                    heapq.heappush(queue, (float(later[0]), k))
-                continue
-            wait, holders = self._pad_wait(pad, leg, t) if self.deconflict else (0.0, ())
-            if wait > 0:
-                conflicts = conflicts or holders
-                heapq.heappush(queue, (t + wait, k))
-                continue
-            key = (zones, pad, layers)
-            if key not in templates:
-                templates[key] = self._volumes(leg, wind)
-            volumes = templates[key].shifted(t)
-            if not self.deconflict:
-                return _Slot(t, zones, leg, volumes), blocked, conflicts
-            queries += 1
-            hit = self.intents.conflicts(volumes)
-            if hit is None:
-                return _Slot(t, zones, leg, volumes), blocked, conflicts
-            conflicts = conflicts or hit.owners
-            heapq.heappush(queue, (t + hit.clear_after_s + _CLEAR_S, k))
-        return None, blocked, conflicts
+            pad, zones, leg, mine = offers[k]
+            when = float(found[k])
+            if when == t[pad] or self._zones_for(when, i, wind, pad, pairs[pad])[0] == zones:
+                return _Slot(when, zones, leg, mine.shifted(when)), blocked, met
+            t[pad] = when
+        return None, blocked, met
+
+    def _templates(self, legs: list[Leg], wind: Wind, route: NDArray | None = None,
+                   kinds: tuple[int, ...] | None = None) -> tuple[Volumes, NDArray]:
+        """The volumes of ``legs`` (one pad and route, several pairs of layers) flown from take-off at 0 s,
+        and the number of the leg of each volume; along ``route`` instead of the legs' own where given, and
+        of the ``kinds`` (codes into :data:`~dronedel.intent.KINDS`) only where given."""
+        bounds = np.zeros((len(legs), len(legs[0].phases_s) + 1))
+        np.cumsum([leg.phases_s for leg in legs], axis=1, out=bounds[:, 1:])
+        volumes, option = option_volumes(legs[0].route.points if route is None else route, bounds,
+                                         [leg.layers for leg in legs], cruise_speed_bound(self.table.profile, wind),
+                                         self.separation)
+        if kinds is None:
+            return volumes, option
+        keep = np.flatnonzero(np.isin(volumes.kind, kinds))
+        return volumes.take(keep), option[keep]
 
     def _why(self, i: int, reason: str, zones: frozenset[str]) -> str:
         """Text for an order rejected for ``reason`` around ``zones``, naming the zones involved."""
@@ -391,9 +441,6 @@ class Dispatcher:
         self._book(drone, ready)
         self.intents.add(i, slot.volumes)
         self._pad_used[leg.pad] = land
-        self._pad_windows[leg.pad] = np.vstack([self._pad_windows[leg.pad],
-                                                pad_windows(leg.phases_s, self.separation) + takeoff])
-        self._pad_owners[leg.pad] = np.append(self._pad_owners[leg.pad], [i, i])
         flight = Flight(drone, takeoff - self.fleet.loading_s, takeoff, takeoff + leg.door_s, land, ready,
                         leg.energy_wh, leg.reserve_wh, leg.route.length_m, leg.route.points, slot.zones, wind,
                         leg.pad, leg.layers, leg.phases_s)

@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from ..aircraft import PHASES, CruiseBatch, cruise_many, finish
+from ..aircraft import PHASES, CruiseBatch, cruise_many, finish, fixed_powers
 from ..airspace.model import Airspace, Zone
 from ..config import AircraftProfile, Wind
 from ..errors import InputError
@@ -116,9 +116,11 @@ class FlightTable:
         }
         self._local: dict[str, shapely.Geometry] = {}
         self._routers: dict[frozenset[str], Router | InputError] = {}
-        self._routes: dict[tuple[frozenset[str], int], NDArray] = {}
+        self._routes: dict[tuple[frozenset[str], int | None], NDArray] = {}
         self._sheets: dict[tuple[frozenset[str], Wind, int, tuple[float, float]], _Sheet] = {}
         self._cruises: dict[tuple[frozenset[str], Wind, int], tuple[NDArray, CruiseBatch]] = {}
+        self._seen: dict[tuple[frozenset[str], int], tuple[NDArray, NDArray]] = {}
+        self._fixed: dict[Wind, dict[tuple[bool, float], NDArray]] = {}
 
     def router(self, zones: frozenset[str]) -> Router:
         """The router around exactly the zones ``zones`` (ids); InputError if the site is blocked."""
@@ -148,6 +150,9 @@ class FlightTable:
                 out.append((self.candidates[zone_id], gap))
         return out
 
+    def _at_site(self, pad: int | None) -> bool:
+        return pad is None or self.pads[pad] == (0.0, 0.0)
+
     def routes(self, zones: frozenset[str], index: NDArray, pad: int | None = None) -> NDArray:
         """Routes (object array of :class:`Route`) from pad ``pad`` (None: the site point) to doors ``index``
         around the zones ``zones``.
@@ -155,16 +160,18 @@ class FlightTable:
         If the site itself is blocked (a zone over it), every route is unreachable with the
         router's message as its reason, and the flight's reason is ``site_blocked``.
         """
-        routes = self._routes.get((zones, pad))
+        key = (zones, None if self._at_site(pad) else pad)
+        routes = self._routes.get(key)
         if routes is None:
-            routes = self._routes[(zones, pad)] = np.full(len(self.doors), None, object)
+            routes = self._routes[key] = np.full(len(self.doors), None, object)
         todo = index[np.equal(routes[index], None)]
         if todo.size:
             try:
-                if pad is None or self.pads[pad] == (0.0, 0.0):
+                if key[1] is None:
                     found = self.router(zones).routes(self.doors[todo])
                 else:
-                    found = self.router(zones).from_point(self.pads[pad], list(self.routes(zones, todo)))
+                    found = self.router(zones).from_point(self.pads[pad], list(self.routes(zones, todo)),
+                                                          self._sees(zones, [pad], todo)[0])
             except InputError as exc:
                 found = [Route(np.empty((0, 2)), np.inf, f"site_blocked: {exc}") for _ in todo]
             filled = np.empty(len(found), object)
@@ -172,21 +179,56 @@ class FlightTable:
             routes[todo] = filled
         return routes[index]
 
+    def _sees(self, zones: frozenset[str], pads: Sequence[int], index: NDArray) -> NDArray:
+        """Where each of ``pads`` sees the first turn of the site's route to doors ``index`` (see
+        :meth:`dronedel.routing.Router.sees_first_turn`), computed once: (len(pads), len(index))."""
+        found = [self._seen.setdefault((zones, p), (np.zeros(len(self.doors), bool), np.zeros(len(self.doors), bool)))
+                 for p in pads]
+        todo = [p for p, (known, _) in zip(pads, found) if not known[index].all()]
+        if todo:
+            routes = list(self.routes(zones, index)) * len(todo)
+            starts = np.repeat(np.array([self.pads[p] for p in todo], float), len(index), axis=0)
+            sees = self.router(zones).sees_first_turn(starts, routes).reshape(len(todo), len(index))
+            for p, row in zip(todo, sees):
+                known, seen = self._seen[(zones, p)]
+                seen[index], known[index] = row, True
+        return np.array([self._seen[(zones, p)][1][index] for p in pads]).reshape(len(pads), len(index))
+
+    def _powers(self, wind: Wind, index: NDArray) -> dict[tuple[bool, float], NDArray]:
+        """The vertical-phase powers of doors ``index``' flights in ``wind`` (:func:`fixed_powers`)."""
+        if wind not in self._fixed:
+            self._fixed[wind] = fixed_powers(self.payload, self.profile, wind)
+        return {k: v[index] for k, v in self._fixed[wind].items()}
+
     def _cruise_legs(self, zones: frozenset[str], wind: Wind, pad: int, index: NDArray) -> CruiseBatch:
-        """The cruise legs (altitude-independent) of doors ``index`` from pad ``pad``, computed once."""
-        key = (zones, wind, pad)
-        if key not in self._cruises:
-            self._cruises[key] = (np.zeros(len(self.doors), bool), CruiseBatch.empty(len(self.doors)))
-        known, batch = self._cruises[key]
-        todo = index[~known[index]]
+        """The cruise legs (altitude-independent) of doors ``index`` from pad ``pad``, computed once; those from
+        the other pads not yet known for these doors are computed with them, in one batch."""
+        def cache(p: int) -> tuple[NDArray, CruiseBatch]:
+            return self._cruises.setdefault((zones, wind, p), (np.zeros(len(self.doors), bool),
+                                                               CruiseBatch.empty(len(self.doors))))
+
+        todo = index[~cache(pad)[0][index]]
         if todo.size:
-            batch.put(todo, cruise_many(self.routes(zones, todo, pad), self.payload[todo], self.profile, wind))
-            known[todo] = True
-        return batch.take(index)
+            pads = [pad] + [p for p in range(len(self.pads)) if p != pad and not cache(p)[0][todo].any()]
+            off = [p for p in pads if not self._at_site(p)]
+            routes = list(self.routes(zones, todo))
+            starts = np.repeat(np.array([self.pads[p] if p in off else (0.0, 0.0) for p in pads], float),
+                               len(todo), axis=0)
+            sees = np.ones((len(pads), len(todo)), bool)
+            if off:
+                sees[[pads.index(p) for p in off]] = self._sees(zones, off, todo)
+            powers = self._powers(wind, np.tile(todo, len(pads)))
+            batch = cruise_many(routes * len(pads), np.tile(self.payload[todo], len(pads)), self.profile, wind,
+                                start=starts, sees_first=sees.ravel(), powers=powers)
+            for k, p in enumerate(pads):
+                known, cruises = cache(p)
+                cruises.put(todo, batch.take(np.arange(k * len(todo), (k + 1) * len(todo))))
+                known[todo] = True
+        return cache(pad)[1].take(index)
 
     def _fill(self, sheet: _Sheet, key: tuple[frozenset[str], Wind, int, tuple[float, float]], index: NDArray) -> None:
         zones, wind, pad, layers = key
-        routes = self.routes(zones, index, pad)
+        routes = self.routes(zones, index)  # a pad's route is unreachable where the site's is
         batch = finish(self._cruise_legs(zones, wind, pad, index), self.profile, wind, layers)
         reason = batch.reason.copy()
         for k, route in enumerate(routes):
@@ -233,4 +275,10 @@ class FlightTable:
         t, e = s.times[i], s.energies[i]
         return Leg(float(t[:_DELIVERY].sum() + s.release[i]), float(t.sum()), float(e.sum()), float(s.reserve[i]),
                    float(t[_DELIVERY]), float(e[_DELIVERY]), float(s.release[i]), s.reason[i],
-                   self._routes[(zones, pad)][i], tuple(map(float, t)), pad, self._layers(layers))
+                   self._route(zones, i, pad), tuple(map(float, t)), pad, self._layers(layers))
+
+    def _route(self, zones: frozenset[str], i: int, pad: int) -> Route:
+        """Door ``i``'s route from pad ``pad`` around ``zones`` (as :meth:`routes`)."""
+        routes = self._routes.get((zones, None if self._at_site(pad) else pad))
+        found = None if routes is None else routes[i]
+        return self.routes(zones, np.array([i]), pad)[0] if found is None else found

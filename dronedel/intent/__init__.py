@@ -11,10 +11,11 @@ from .audit import SeparationAudit, Track, audit_separation, track_of
 from .index import Conflict, IntentIndex
 from .layers import bearing_deg, layer_for, layer_options, layers_for
 from .path import PlannedPath, cruise_speed_bound, door_altitude
-from .volumes import KINDS, Volumes, pad_windows, segment_distance, volumes_for
+from .volumes import KINDS, Volumes, option_volumes, segment_distance, volumes_for
 
 __all__ = [
-    "PlannedPath", "cruise_speed_bound", "door_altitude", "Volumes", "KINDS", "volumes_for", "pad_windows", "segment_distance",
+    "PlannedPath", "cruise_speed_bound", "door_altitude", "Volumes", "KINDS", "volumes_for", "option_volumes",
+    "segment_distance",
     "IntentIndex", "Conflict", "bearing_deg", "layer_for", "layers_for", "layer_options",
     "Track", "SeparationAudit", "audit_separation", "track_of",
 ]

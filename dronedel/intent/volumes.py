@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from ..config import Separation
 from .path import PlannedPath, arc_lengths
 
-__all__ = ["KINDS", "Volumes", "volumes_for", "pad_windows", "segment_distance"]
+__all__ = ["KINDS", "Volumes", "volumes_for", "option_volumes", "segment_distance"]
 
 #: What each volume covers, by its ``kind`` code.
 KINDS = ("climb", "outbound", "door", "return", "landing")
@@ -134,44 +134,54 @@ def _buffered(t_lo: NDArray, t_hi: NDArray, takeoff_s: float, sep: Separation) -
             t_hi + (sep.time_buffer_s + sep.time_buffer_rate * (t_hi - takeoff_s)))
 
 
-def pad_windows(phases_s: tuple[float, ...], sep: Separation) -> NDArray:
-    """When a flight taking off at 0 s holds its pad: the time windows (s) of its climb and landing volumes,
-    as :func:`volumes_for` makes them, as a (2, 2) array of ``[start, end]``."""
-    b = np.cumsum([0.0, *phases_s])
-    lo, hi = _buffered(np.array([b[0], b[6]]), np.array([b[1], b[7] + sep.pad_clear_s]), 0.0, sep)
-    return np.column_stack([lo, hi])
-
-
 def volumes_for(path: PlannedPath, sep: Separation) -> Volumes:
     """The volumes of ``path`` under the separation settings ``sep`` (see the module notes)."""
-    b = path.bounds_s
-    r, hh = sep.half_width_m, sep.half_height_m
-    out_alt, back_alt = path.layers
-    v = path.speed_ms
-    route = np.asarray(path.route, float)
-    pad, door = route[0], route[-1]
-    def point(xy: NDArray, z_hi: float, t0: float, t1: float, kind: int) -> NDArray:
-        return np.array([[*xy, *xy, 0.0, z_hi, t0, t1, kind]], float)
+    return option_volumes(path.route, path.bounds_s, path.layers, path.speed_ms, sep)[0]
 
-    parts = [point(pad, out_alt + hh, b[0], b[1], _CLIMB)]
-    pts, cuts = _slices(route, v * sep.slice_s)
+
+def option_volumes(route: NDArray, bounds_s: NDArray, layers: NDArray, speed_ms: float,
+                   sep: Separation) -> tuple[Volumes, NDArray]:
+    """The volumes of ``K`` flights along one ``route`` ((n, 2) local metres, pad to door) that differ in their
+    phase bounds ``bounds_s`` ((K, 8) s, as :attr:`PlannedPath.bounds_s`) and ``layers`` ((K, 2) outbound and
+    return, m AGL), cruise ground speed at most ``speed_ms``: each flight's volumes as :func:`volumes_for`
+    makes them (climb, outbound slices, return slices, door, landing), flight after flight, and the flight
+    number of every volume."""
+    b = np.atleast_2d(np.asarray(bounds_s, float))
+    lay = np.atleast_2d(np.asarray(layers, float))
+    k_flights = len(b)
+    r, hh = sep.half_width_m, sep.half_height_m
+    route = np.asarray(route, float)
+    pad, door = route[0], route[-1]
+
+    def point(xy: NDArray, z_hi: NDArray, t0: NDArray, t1: NDArray, kind: int) -> NDArray:
+        row = np.empty((k_flights, 1, 9))
+        row[:, 0, 0:4] = [*xy, *xy]
+        row[:, 0, 4], row[:, 0, 5], row[:, 0, 6], row[:, 0, 7], row[:, 0, 8] = 0.0, z_hi, t0, t1, kind
+        return row
+
+    parts = [point(pad, lay[:, 0] + hh, b[:, 0], b[:, 1], _CLIMB)]
+    pts, cuts = _slices(route, speed_ms * sep.slice_s)
     length = float(cuts[-1])
     if length > 0:
         back_pts, back_cuts = pts[::-1], length - cuts[::-1]
-        for k, alt, kind, line, at in ((1, out_alt, _OUT, pts, cuts), (5, back_alt, _BACK, back_pts, back_cuts)):
-            speed = max(v, length / (b[k + 1] - b[k])) if b[k + 1] > b[k] else np.inf
-            lo = b[k] + at[:-1] / speed
-            hi = b[k + 1] - (length - at[1:]) / speed
-            piece = np.empty((len(lo), 9))
-            piece[:, 0:2], piece[:, 2:4] = line[:-1], line[1:]
-            piece[:, 4], piece[:, 5] = alt - hh, alt + hh
-            piece[:, 6], piece[:, 7] = np.minimum(lo, hi), np.maximum(lo, hi)
-            piece[:, 8] = kind
+        for k, side, kind, line, at in ((1, 0, _OUT, pts, cuts), (5, 1, _BACK, back_pts, back_cuts)):
+            duration = b[:, k + 1] - b[:, k]
+            speed = np.where(duration > 0, np.maximum(speed_ms, length / np.where(duration > 0, duration, 1.0)),
+                             np.inf)[:, None]
+            lo = b[:, k, None] + at[None, :-1] / speed
+            hi = b[:, k + 1, None] - (length - at[None, 1:]) / speed
+            piece = np.empty((k_flights, len(at) - 1, 9))
+            piece[:, :, 0:2], piece[:, :, 2:4] = line[:-1], line[1:]
+            piece[:, :, 4], piece[:, :, 5] = (lay[:, side] - hh)[:, None], (lay[:, side] + hh)[:, None]
+            piece[:, :, 6], piece[:, :, 7] = np.minimum(lo, hi), np.maximum(lo, hi)
+            piece[:, :, 8] = kind
             parts.append(piece)
-    parts.append(point(door, max(out_alt, back_alt) + hh, b[2], b[5], _DOOR))
-    parts.append(point(pad, back_alt + hh, b[6], b[7] + sep.pad_clear_s, _LAND))
+    parts.append(point(door, lay.max(axis=1) + hh, b[:, 2], b[:, 5], _DOOR))
+    parts.append(point(pad, lay[:, 1] + hh, b[:, 6], b[:, 7] + sep.pad_clear_s, _LAND))
 
-    a = np.vstack(parts)
-    t_lo, t_hi = _buffered(a[:, 6], a[:, 7], b[0], sep)
-    return Volumes(a[:, 0], a[:, 1], a[:, 2], a[:, 3], np.full(len(a), r), a[:, 4], a[:, 5], t_lo, t_hi,
-                   a[:, 8].astype(np.int8))
+    a = np.concatenate(parts, axis=1)
+    flight = np.repeat(np.arange(k_flights), a.shape[1])
+    a = a.reshape(-1, 9)
+    t_lo, t_hi = _buffered(a[:, 6], a[:, 7], b[flight, 0], sep)
+    return (Volumes(a[:, 0], a[:, 1], a[:, 2], a[:, 3], np.full(len(a), r), a[:, 4], a[:, 5], t_lo, t_hi,
+                    a[:, 8].astype(np.int8)), flight)

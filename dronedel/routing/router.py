@@ -12,6 +12,7 @@ the minimum over corners ``v`` that see the target of ``dist[v] + |v - target|``
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -344,29 +345,45 @@ class Router:
         out[at] = self.space.visible(xy[at], np.repeat([self.origin], len(at), axis=0))
         return out
 
-    def from_point(self, start: tuple[float, float], routes: Sequence[Route]) -> list[Route]:
-        """``routes`` (from the origin) flown from ``start``, a point that sees the origin (a pad beside
-        the site): straight to each route's first turn (or its target) where ``start`` sees it, else by
-        way of the origin. Not the shortest path from ``start``, but clear of every obstacle like the
-        route itself; unreachable routes stay unreachable.
-        """
-        start_xy = np.asarray(start, float)
-        vertex_of = {(float(x), float(y)): int(v) for (x, y), v in zip(self.nodes[1:], self.node_vertex[1:])}
+    @functools.cached_property
+    def _vertex_of(self) -> dict[tuple[float, float], int]:
+        """The ring vertex at each node's position (the origin excluded)."""
+        return {(float(x), float(y)): int(v) for (x, y), v in zip(self.nodes[1:], self.node_vertex[1:])}
+
+    def sees_first_turn(self, start: ArrayLike, routes: Sequence[Route]) -> NDArray:
+        """True where ``start`` ((x, y) metres, or one per route) sees a route's first turn (or its target):
+        the straight line between them is clear. Routes of fewer than two points are False."""
         reachable = [k for k, r in enumerate(routes) if r.reachable and len(r.points) >= 2]
         first = np.array([routes[k].points[1] for k in reachable], float).reshape(-1, 2)
         # the first turn is a ring vertex (its index lets the test start along the boundary); a target is not
-        index = np.array([vertex_of.get((float(x), float(y)), -1) if len(routes[j].points) > 2 else -1
+        index = np.array([self._vertex_of.get((float(x), float(y)), -1) if len(routes[j].points) > 2 else -1
                           for (x, y), j in zip(first, reachable)], int)
-        direct = self.space.visible(np.repeat([start_xy], len(first), axis=0), first, None, index)
+        out = np.zeros(len(routes), bool)
+        starts = np.broadcast_to(np.asarray(start, float), (len(routes), 2))[reachable]
+        out[reachable] = self.space.visible(starts, first, None, index)
+        return out
+
+    def from_point(self, start: tuple[float, float], routes: Sequence[Route],
+                   sees_first: NDArray | None = None) -> list[Route]:
+        """``routes`` (from the origin) flown from ``start``, a point that sees the origin (a pad beside
+        the site): straight to each route's first turn (or its target) where ``start`` sees it, else by
+        way of the origin. Not the shortest path from ``start``, but clear of every obstacle like the
+        route itself; unreachable routes stay unreachable. ``sees_first`` is
+        :meth:`sees_first_turn`, where already known.
+        """
+        start_xy = np.asarray(start, float)
+        sees = self.sees_first_turn(start, routes) if sees_first is None else sees_first
         out = list(routes)
         to_origin = float(np.hypot(*(start_xy - np.array(self.origin))))
-        for k, straight in zip(reachable, direct):
-            pts = routes[k].points
-            if straight:
+        for k, route in enumerate(routes):
+            pts = route.points
+            if not route.reachable or len(pts) < 2:
+                continue
+            if sees[k]:
                 points = np.vstack([start_xy, pts[1:]])
-                length = routes[k].length_m - float(np.hypot(*(pts[1] - pts[0]))) + float(np.hypot(*(pts[1] - start_xy)))
+                length = route.length_m - float(np.hypot(*(pts[1] - pts[0]))) + float(np.hypot(*(pts[1] - start_xy)))
             else:
                 points = np.vstack([start_xy, pts])
-                length = routes[k].length_m + to_origin
+                length = route.length_m + to_origin
             out[k] = Route(points, length)
         return out
