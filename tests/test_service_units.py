@@ -18,6 +18,7 @@ from dronedel.dispatch import plan_day
 from dronedel.orders import OrderBook, load_orders
 from dronedel.service.booking import LiveDispatcher
 from dronedel.service.clock import ServiceClock
+from dronedel.intent.conformance import Conformance, Excursion
 from dronedel.service.conformance import MAX_EXCURSION_S, MAX_RECOVERABLE_S, ConformanceMonitor
 from dronedel.service.trajectory import delay_factor, planned_trajectory
 
@@ -92,7 +93,7 @@ class Box:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.floats(-99, 99), st.floats(-99, 99), st.floats(0, 100)), min_size=1, max_size=50))
 def test_a_flight_inside_its_intent_never_raises(points):
-    monitor = ConformanceMonitor(Box())
+    monitor = ConformanceMonitor(Box(), 3600.0)
     for k, (x, y, z) in enumerate(points):
         assert monitor.update(float(k), x, y, z) == []
     assert monitor.state == "conforming" and monitor.excursions == 0
@@ -101,7 +102,7 @@ def test_a_flight_inside_its_intent_never_raises(points):
 @settings(max_examples=40, deadline=None)
 @given(st.floats(0.5, 30.0))
 def test_an_excursion_longer_than_10_s_is_nonconforming(out_s):
-    monitor = ConformanceMonitor(Box())
+    monitor = ConformanceMonitor(Box(), 3600.0)
     changes = []
     for t in np.append(np.arange(0.0, out_s, 0.5), out_s):
         changes += monitor.update(100.0 + t, 500.0, 0.0, 50.0)
@@ -114,16 +115,33 @@ def test_an_excursion_longer_than_10_s_is_nonconforming(out_s):
 
 
 def test_too_many_short_excursions_and_no_recovery():
-    monitor = ConformanceMonitor(Box())
+    monitor = ConformanceMonitor(Box(), 3600.0)
     states = []
     for k in range(19):  # 19 excursions of 2 s within an hour
         states += [c[0] for c in monitor.update(k * 60.0, 500.0, 0.0, 50.0)]
         states += [c[0] for c in monitor.update(k * 60.0 + 2, 0.0, 0.0, 50.0)]
     assert states[:1] == ["nonconforming"] and monitor.excursions == 19
-    stuck = ConformanceMonitor(Box())
+    stuck = ConformanceMonitor(Box(), 3600.0)
     for t in np.arange(0, MAX_EXCURSION_S + MAX_RECOVERABLE_S + 5, 1.0):
         stuck.update(float(t), 0.0, 0.0, 500.0)  # far above the intent
     assert stuck.state == "contingent"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(60.0, 3500.0), st.integers(1, 40))
+def test_short_excursions_are_counted_pro_rata_as_after_the_flight(flight_s, count):
+    """Live and after the flight, the same excursions of a flight of the same length get the same verdict."""
+    live = ConformanceMonitor(Box(), flight_s)
+    step = flight_s / (count + 1)
+    states = [s for s, _ in live.update(0.0, 0.0, 0.0, 50.0)]
+    for k in range(1, count + 1):  # 1 s outside, then back inside
+        states += [s for s, _ in live.update(k * step, 500.0, 0.0, 50.0) + live.update(k * step + 1, 0, 0, 50.0)]
+    after = Conformance(int(flight_s), int(flight_s) - count,
+                        tuple(Excursion(k * step, 1.0) for k in range(1, count + 1)), flight_s)
+    assert live.excursions == count == len(after.excursions)
+    assert ("nonconforming" in states) == (after.state == "nonconforming")
+    if flight_s <= 600.0:  # a 10-minute flight may have 3
+        assert ("nonconforming" in states) == (count > 3)
 
 
 def test_clock_runs_at_its_speedup_and_survives_a_restart():

@@ -32,7 +32,7 @@ from .audit import Track
 from .volumes import Volumes
 
 __all__ = ["MAX_EXCURSION_S", "MAX_EXCURSIONS_PER_HOUR", "MAX_NONCONFORMING_S", "MIN_CONFORMANCE_SHARE", "STATES",
-           "Excursion", "Conformance", "excursions", "conformance"]
+           "Excursion", "Conformance", "allowed_excursions", "excursions", "conformance"]
 
 MAX_EXCURSION_S = 10.0
 MAX_EXCURSIONS_PER_HOUR = 18
@@ -40,6 +40,11 @@ MAX_NONCONFORMING_S = 60.0
 MIN_CONFORMANCE_SHARE = 0.95
 #: A flight's state: within the limits; past one of them; nonconforming beyond recovery.
 STATES = ("conforming", "nonconforming", "contingent")
+
+
+def allowed_excursions(flight_s: float) -> int:
+    """How many excursions a flight of ``flight_s`` seconds may have: 18 per flight hour, pro rata, rounded up."""
+    return math.ceil(MAX_EXCURSIONS_PER_HOUR * flight_s / 3600.0 - 1e-9)
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,8 @@ class Conformance:
 
     @property
     def allowed_excursions(self) -> int:
-        """How many excursions the flight may have: 18 per flight hour, pro rata, rounded up."""
-        return math.ceil(MAX_EXCURSIONS_PER_HOUR * self.flight_s / 3600.0 - 1e-9)
+        """How many excursions the flight may have (:func:`allowed_excursions` of its length)."""
+        return allowed_excursions(self.flight_s)
 
     @property
     def nonconforming_s(self) -> float:

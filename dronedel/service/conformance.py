@@ -3,7 +3,8 @@
 The intent is the flight's F3548 volumes (:meth:`dronedel.dispatch.Flight.volumes`, moved to
 the actual take-off). A position outside every volume starts an excursion. F3548-21 lets an
 aircraft be outside its intent at most ``OiMaxDurationPerExcursionSeconds`` (10 s) per
-excursion and ``OiMaxExcursionsPerFlightHour`` (18) times per flight hour; beyond either the
+excursion and ``OiMaxExcursionsPerFlightHour`` (18) times per flight hour, pro rata for a shorter
+flight (:func:`dronedel.intent.conformance.allowed_excursions`: 3 for a 10-minute flight); beyond either the
 flight is *nonconforming*, and after ``MaxRecoverableTimeInNonconformingStateSeconds`` (60 s)
 nonconforming it is no longer recoverable (*contingent*). Back inside within that time it
 conforms again. Local metres (x east, y north of the site), heights m above the site, times s.
@@ -17,7 +18,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from ..intent.conformance import MAX_EXCURSION_S, MAX_EXCURSIONS_PER_HOUR, MAX_NONCONFORMING_S
+from ..intent.conformance import MAX_EXCURSION_S, MAX_EXCURSIONS_PER_HOUR, MAX_NONCONFORMING_S, allowed_excursions
 
 __all__ = ["MAX_EXCURSION_S", "MAX_EXCURSIONS_PER_HOUR", "MAX_RECOVERABLE_S", "Intent", "ConformanceMonitor"]
 
@@ -34,13 +35,16 @@ class Intent(Protocol):
 
 @dataclass
 class ConformanceMonitor:
-    """Feeds positions of one flight; :meth:`update` returns the state changes it causes.
+    """Feeds positions of one flight planned to last ``flight_s`` seconds; :meth:`update` returns the state
+    changes it causes.
 
     States: ``conforming``, ``nonconforming``, ``contingent`` (nonconforming for longer than
-    :data:`MAX_RECOVERABLE_S`).
+    :data:`MAX_RECOVERABLE_S`). The excursions allowed are those of the planned length, or of the time
+    watched so far once the flight outlasts its plan.
     """
 
     intent: Intent
+    flight_s: float
     state: str = "conforming"
     excursions: int = 0
     first_s: float | None = None
@@ -61,13 +65,14 @@ class ConformanceMonitor:
         if self._out_since is None:
             self._out_since = t
             self.excursions += 1
-        hours = max((t - self.first_s) / 3600.0, 1.0)
+        allowed = allowed_excursions(max(self.flight_s, t - self.first_s))
         if self.state == "conforming":
             why = None
             if t - self._out_since > MAX_EXCURSION_S:
                 why = f"outside the intent for {t - self._out_since:.0f} s (at most {MAX_EXCURSION_S:g} s per excursion)"
-            elif self.excursions > MAX_EXCURSIONS_PER_HOUR * hours:
-                why = f"{self.excursions} excursions (at most {MAX_EXCURSIONS_PER_HOUR} per flight hour)"
+            elif self.excursions > allowed:
+                why = (f"{self.excursions} excursions (at most {allowed} in this flight: "
+                       f"{MAX_EXCURSIONS_PER_HOUR} per flight hour)")
             if why:
                 self.state, self._nonconforming_since = "nonconforming", t
                 changes.append(("nonconforming", why))
