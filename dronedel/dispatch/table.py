@@ -182,9 +182,10 @@ class FlightTable:
     def _sees(self, zones: frozenset[str], pads: Sequence[int], index: NDArray) -> NDArray:
         """Where each of ``pads`` sees the first turn of the site's route to doors ``index`` (see
         :meth:`dronedel.routing.Router.sees_first_turn`), computed once: (len(pads), len(index))."""
-        found = [self._seen.setdefault((zones, p), (np.zeros(len(self.doors), bool), np.zeros(len(self.doors), bool)))
-                 for p in pads]
-        todo = [p for p, (known, _) in zip(pads, found) if not known[index].all()]
+        for p in pads:
+            if (zones, p) not in self._seen:
+                self._seen[(zones, p)] = (np.zeros(len(self.doors), bool), np.zeros(len(self.doors), bool))
+        todo = [p for p in pads if not self._seen[(zones, p)][0][index].all()]
         if todo:
             routes = list(self.routes(zones, index)) * len(todo)
             starts = np.repeat(np.array([self.pads[p] for p in todo], float), len(index), axis=0)
@@ -204,8 +205,9 @@ class FlightTable:
         """The cruise legs (altitude-independent) of doors ``index`` from pad ``pad``, computed once; those from
         the other pads not yet known for these doors are computed with them, in one batch."""
         def cache(p: int) -> tuple[NDArray, CruiseBatch]:
-            return self._cruises.setdefault((zones, wind, p), (np.zeros(len(self.doors), bool),
-                                                               CruiseBatch.empty(len(self.doors))))
+            if (zones, wind, p) not in self._cruises:
+                self._cruises[(zones, wind, p)] = (np.zeros(len(self.doors), bool), CruiseBatch.empty(len(self.doors)))
+            return self._cruises[(zones, wind, p)]
 
         todo = index[~cache(pad)[0][index]]
         if todo.size:
