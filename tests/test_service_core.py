@@ -1,9 +1,11 @@
-"""The service core in-process with a scripted fleet: refusals, silence, restarts of persistent vehicles."""
+"""The service core in-process with a scripted fleet: refusals, silence, restarts of persistent vehicles, flights
+moved later with their airspace, the admission control's history across a restart."""
 
 from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 from dronedel.airspace.parsing import parse_when
@@ -45,9 +47,10 @@ class ScriptedFleet(VirtualFleet):
 @pytest.fixture
 def make(tmp_path):
     config = load_site(example_path("site.toml"))
-    options = ServiceOptions(speedup=600, start_at=parse_when("2026-06-13T12:00", config.site.tz))
+    start = parse_when("2026-06-13T12:00", config.site.tz)
 
-    def build(**fleet):
+    def build(speedup=600.0, **fleet):
+        options = ServiceOptions(speedup=speedup, start_at=start)
         fleets = []
 
         def factory(n, frame, clock):
@@ -113,3 +116,65 @@ def test_restart_with_persistent_vehicles_follows_the_airborne_flight(make, tmp_
     # the restored flight's intent is back in the dispatcher's index: a flight along the same line now
     # may not take the same pad, layer and time
     assert len(again.live.dispatcher.intents) >= 1
+
+
+def down_until(service, t_s: float) -> None:
+    """The service dies now and stays down until its clock reads ``t_s``."""
+    service.store.close()
+    time.sleep(max(t_s - service.clock.now_s(), 0.0) / service.clock.speedup)
+
+
+def test_a_late_start_moves_the_flights_intent_with_it(make):
+    service, _ = make(speedup=60.0)
+    [row] = service.place([OrderRequest(*DOOR, 1.0, "S1")])
+    planned = service.flights[row.flight_id]
+    down_until(service, planned.takeoff_s + 100.0)  # missed by more than late_start_s, the promise still kept
+    again, _ = make(speedup=60.0)
+    assert "late_start" in [e.kind for e in again.store.order_events("S1")]
+    moved = again.flights[row.flight_id]
+    assert moved.takeoff_s > planned.takeoff_s + 100.0
+    held, shifted = again.live.dispatcher.intents.volumes, again.live.volumes(again.planned(moved))
+    # only the moved volumes are held: the planned ones are released
+    assert len(held) == len(shifted) and np.allclose(held.t_lo, shifted.t_lo) and np.allclose(held.t_hi, shifted.t_hi)
+
+
+def test_a_late_start_meeting_another_flight_is_decided_again(make):
+    service, _ = make(speedup=60.0)
+    [a] = service.place([OrderRequest(*DOOR, 1.0, "M1")])
+    [b] = service.place([OrderRequest(*DOOR, 1.0, "M2")])  # the same door: after M1 has left it
+    fa, fb = service.flights[a.flight_id], service.flights[b.flight_id]
+    assert fb.takeoff_s > fa.takeoff_s + 100.0 and fa.drone != fb.drone
+    # M1 missed its take-off; moved to now + loading it would meet M2, which keeps its own
+    down_until(service, fa.takeoff_s + 100.0)
+    again, _ = make(speedup=60.0)
+    kinds = [e.kind for e in again.store.order_events("M1")]
+    assert "late_start" not in kinds and again.store.flight(a.flight_id).state == "cancelled"
+    order = again.store.order("M1")
+    if order.status == "cancelled":
+        assert order.reason == "airspace_conflict" and "M2" in order.detail
+    else:
+        assert "replanned" in kinds and order.flight_id != a.flight_id
+    assert again.store.order("M2").flight_id == b.flight_id and b.flight_id in again.flights
+    # whatever M1 flies now keeps clear of M2
+    again.live.release("M2")
+    assert again.live.dispatcher.intents.conflicts(again.live.volumes(again.planned(again.flights[b.flight_id]))) \
+        is None
+
+
+def test_admission_history_survives_a_restart(make):
+    service, _ = make()
+    doors = [(-96.2603, 30.5489), (-96.250488, 30.564350), DOOR, (-96.19, 30.53), (-96.23, 30.60),
+             (-96.28, 30.56), (-96.22, 30.54), (-96.27, 30.59)]
+    rows = service.place([OrderRequest(lon, lat, 1.0, f"H{k}") for k, (lon, lat) in enumerate(doors)])
+    accepted = [r for r in rows if r.status == "accepted"]
+    assert len(accepted) >= 6
+    run(service, 300.0 / service.clock.speedup)  # the flights take off and fly
+    service.store.close()
+    again, _ = make()
+    admission = again.live.dispatcher.admission
+    # the accepted orders' drone cycles, 300 s and more back, saturate 8 drones: the limit is finite at once
+    # (a history starting empty would wait min_window_s before any limit)
+    cycles = sorted(f.ready_s - f.loading_s for f in again.flights.values())
+    assert len(cycles) == len(accepted)
+    limit = admission.limit(again.clock.now_s())
+    assert np.isfinite(limit) and np.min(np.abs(np.asarray(cycles) - limit)) < 1e-6

@@ -11,7 +11,7 @@ nothing here decides anything itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -19,6 +19,7 @@ import numpy as np
 from ..airspace.model import Airspace
 from ..config import SiteConfig, Wind
 from ..dispatch import DayContext, Decision, Flight, FlightTable, ZoneActivity, prepare_day
+from ..intent import Volumes
 from ..orders import Order, OrderBook
 from ..routing import Router
 
@@ -59,6 +60,7 @@ class LiveDispatcher:
         self._placed = np.empty(0)
         self._doors = np.empty((0, 2))
         self._payload = np.empty(0)
+        self._index: dict[str, int] = {}  # order id -> the dispatcher's index of its latest decision
 
     def _context(self, airspace: Airspace, now_s: float) -> DayContext:
         ctx = prepare_day(self.config, OrderBook((), self.start), airspace)
@@ -98,10 +100,38 @@ class LiveDispatcher:
         cancelled, or the bookings restored after a restart)."""
         self.dispatcher.update_ready(drone, ready_s)
 
+    @property
+    def admission_window_s(self) -> float:
+        """How far back (s) the admission control's history reaches (0 without admission control)."""
+        return self.dispatcher.admission.window_s if self.dispatcher.admission is not None else 0.0
+
     def observe(self, placed_s: float, cycle_s: float) -> None:
         """Feed the admission control an earlier order (placed, drone cycle), after a restart."""
         if self.dispatcher.admission is not None:
             self.dispatcher.admission.observe(placed_s, cycle_s)
+
+    def volumes(self, flight: Flight) -> Volumes:
+        """``flight``'s operational intent as the dispatcher books it."""
+        return flight.volumes(self.config.aircraft, self.dispatcher.separation)
+
+    def release(self, order_id: str) -> int:
+        """Take ``order_id``'s flight out of the dispatcher's index of accepted intents (cancelled, failed,
+        re-planned): its airspace is free for new flights. Returns the volumes released."""
+        index = self._index.get(order_id)
+        return self.dispatcher.intents.remove(index) if index is not None else 0
+
+    def move(self, order_id: str, flight: Flight, ignore: Collection[str] = ()) -> list[str]:
+        """``order_id``'s flight now flies as ``flight`` (moved later): its old intent is released and the new
+        one booked if it meets no other accepted flight but those of ``ignore`` (order ids). Returns the order
+        ids of the flights it would meet (then nothing is booked for it)."""
+        self.release(order_id)
+        volumes = self.volumes(flight)
+        conflict = self.dispatcher.intents.conflicts(volumes)
+        met = [] if conflict is None else [self._orders[k].order_id for k in conflict.owners]
+        met = [o for o in met if o not in ignore and o != order_id]
+        if not met:
+            self.dispatcher.intents.add(self._index[order_id], volumes)
+        return met
 
     def _append(self, orders: Sequence[Order], placed_s: Sequence[float]) -> np.ndarray:
         """Add orders to the dispatcher's arrays; returns their indices (orders are indexed for the service's
@@ -115,6 +145,7 @@ class LiveDispatcher:
         d = self.dispatcher
         d.orders, d.placed_s = self._orders, self._placed
         d.table = SharedRouterTable(self.context.table, self._doors, self._payload)
+        self._index.update((o.order_id, first + k) for k, o in enumerate(orders))
         return np.arange(first, len(self._orders))
 
     def decide(self, orders: Sequence[Order], now_s: float, wind: Wind) -> list[Decision]:
@@ -138,7 +169,7 @@ class LiveDispatcher:
         """After a restart: an order booked before it, whose ``flight`` still holds airspace; its operational
         intent goes back into the dispatcher's index so new flights keep clear of it."""
         index = self._append([order], [placed_s])
-        self.dispatcher.intents.add(int(index[0]), flight.volumes(self.config.aircraft, self.dispatcher.separation))
+        self.dispatcher.intents.add(int(index[0]), self.volumes(flight))
 
     def within_frame(self, lon: float, lat: float) -> bool:
         """True if the door lies within the site's planning frame."""

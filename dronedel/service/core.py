@@ -201,6 +201,8 @@ class DispatchService:
         for f in self.flights.values():
             row = self.store.order(f.order_id)
             self.live.restore(self._order(row), row.placed_s, self.planned(f))
+        for placed, cycle in self.store.booked_cycles(now - self.live.admission_window_s):
+            self.live.observe(placed, cycle)
         with self.store.transaction():
             for drone in range(len(self.drones)):
                 self._release(drone)
@@ -225,9 +227,9 @@ class DispatchService:
         delay = now + self.config.fleet.loading_s - f.takeoff_s
         deadline = order.placed_s + self.config.planning.promise_s
         if f.door_s + delay <= deadline and self.drones[f.drone].queue[:1] == [f.flight_id]:
-            self._shift(f, delay, now, "the service was down at the planned take-off")
-            self._emit(now, "late_start", {"delay_s": round(delay, 1), "door_eta": self.iso(f.door_s)},
-                       f.order_id, f.flight_id)
+            if self._shift(f, delay, now, "the service was down at the planned take-off"):
+                self._emit(now, "late_start", {"delay_s": round(delay, 1), "door_eta": self.iso(f.door_s)},
+                           f.order_id, f.flight_id)
             return
         self._drop_booking(f, now, "cancelled")
         self._redecide(order, now, "missed_takeoff",
@@ -367,6 +369,7 @@ class DispatchService:
         f.state = state
         self.store.update_flight(f.flight_id, state=state, note=note)
         self.flights.pop(f.flight_id, None)
+        self.live.release(f.order_id)
         self._release(f.drone)
 
     def _release(self, drone: int) -> None:
@@ -434,7 +437,7 @@ class DispatchService:
         traj = planned_trajectory(self.planned(f), self.config.aircraft, takeoff_s,
                                   delay_factor(f.flight_id, self.options.delivery_sigma))
         self.trajectories[f.flight_id] = traj
-        self.monitors[f.flight_id] = ConformanceMonitor(self.intent(f, takeoff_s))
+        self.monitors[f.flight_id] = ConformanceMonitor(self.intent(f, takeoff_s), f.land_s - f.takeoff_s)
         return traj
 
     def mission(self, f: FlightRow) -> Mission:
@@ -444,15 +447,27 @@ class DispatchService:
                                                              start=self.clock.start, name=f.order_id)
         return self._missions[f.flight_id]
 
-    def _shift(self, f: FlightRow, delay: float, now: float, why: str) -> None:
-        """Move a booked flight ``delay`` seconds later (its drone came back late, the service was down)."""
+    def _shift(self, f: FlightRow, delay: float, now: float, why: str) -> bool:
+        """Move a booked flight ``delay`` seconds later (its drone came back late, the service was down), its
+        intent with it. Where the moved intent meets another accepted flight, the booking is dropped and the
+        order decided again instead; returns whether the flight kept its booking."""
         for name in _SHIFTED:
             setattr(f, name, getattr(f, name) + delay)
+        # the drone's later bookings move with it when their turn comes
+        later = {self.flights[k].order_id for k in self.drones[f.drone].queue if k != f.flight_id}
+        met = self.live.move(f.order_id, self.planned(f), ignore=later)
+        if met:
+            self._drop_booking(f, now, "cancelled", f"{why}: moved {delay:.0f} s later it meets order {met[0]}")
+            self._redecide(self.store.order(f.order_id), now, "airspace_conflict",
+                           f"{why}; {delay:.0f} s later its flight would meet the flight of order "
+                           f"{', '.join(map(repr, met))}")
+            return False
         self.store.update_flight(f.flight_id, loading_s=f.loading_s, takeoff_s=f.takeoff_s, door_s=f.door_s,
                                  land_s=f.land_s, ready_s=f.ready_s)
         self.store.update_order(f.order_id, eta_s=f.door_s, updated_s=now)
         self._emit(now, "delayed", {"delay_s": round(delay, 1), "why": why, "takeoff_at": self.iso(f.takeoff_s),
                                     "door_eta": self.iso(f.door_s)}, f.order_id, f.flight_id)
+        return True
 
     def _fail(self, f: FlightRow, now: float, why: str) -> None:
         """The vehicle refused or lost ``f``: the flight fails, the order is re-planned or cancelled."""
@@ -486,8 +501,9 @@ class DispatchService:
     def _begin_loading(self, f: FlightRow, now: float) -> None:
         d = self.drones[f.drone]
         start = max(f.loading_s, d.ready_s)
-        if start > f.loading_s + 1e-6:
-            self._shift(f, start - f.loading_s, now, "the drone came back late from its previous flight")
+        if start > f.loading_s + 1e-6 and not self._shift(f, start - f.loading_s, now,
+                                                          "the drone came back late from its previous flight"):
+            return
         d.queue.remove(f.flight_id)
         d.active = f.flight_id
         f.state = "loading"

@@ -296,6 +296,14 @@ class Store:
                                "GROUP BY drone)")
         return {r["drone"]: _decode(FlightRow, r) for r in rows}
 
+    def booked_cycles(self, since_s: float) -> list[tuple[float, float]]:
+        """(placed_s, cycle_s) of every flight booked for an order placed since ``since_s``, by placement: the
+        seconds from loading to ready again the flight holds its drone."""
+        rows = self.db.execute("SELECT o.placed_s, f.ready_s - f.loading_s FROM flights f JOIN orders o "
+                               "ON o.order_id = f.order_id WHERE o.placed_s >= ? ORDER BY o.placed_s, f.flight_id",
+                               (since_s,))
+        return [(float(a), float(b)) for a, b in rows]
+
     def add_track(self, flight_id: int, points: Iterable[tuple[float, float, float, float]]) -> None:
         """Append (t_s, lon, lat, alt_m relative to home) points to a flight's track."""
         self.db.executemany("INSERT OR REPLACE INTO tracks (flight_id, t_s, lon, lat, alt_m) VALUES (?, ?, ?, ?, ?)",
