@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import datetime
 
 import httpx
 import pytest
@@ -79,6 +80,23 @@ def test_cancel_before_takeoff_frees_the_booking(api):
     kinds = [e["kind"] for e in api.get("/api/orders/C1").json()["history"]]
     assert kinds[:1] == ["decision"] and "cancelled" in kinds
     assert api.get(f"/api/flights/{o['flight_id']}").json()["state"] == "cancelled"
+
+
+def test_a_cancelled_flight_frees_its_airspace(make_server):
+    """A second order to the same door gets the cancelled flight's slot: were the cancelled intent still held, it
+    would wait until the first drone had left the door (about 3 minutes at this door)."""
+    with make_server("--speedup", "1", db="release.sqlite").client() as api:
+        def lead_s(o: dict) -> float:  # seconds from the order to the drone at the door
+            return (datetime.fromisoformat(o["door_eta"]) - datetime.fromisoformat(o["placed_at"])).total_seconds()
+
+        first = api.post("/api/orders", json={**NEAR, "weight_kg": 1.0, "order_id": "R1"}).json()
+        assert first["status"] == "accepted", first
+        assert api.post("/api/orders/R1/cancel").status_code == 200
+        second = api.post("/api/orders", json={**NEAR, "weight_kg": 1.0, "order_id": "R2"}).json()
+        assert second["status"] == "accepted", second
+        assert lead_s(second) <= lead_s(first) + 30.0
+        third = api.post("/api/orders", json={**NEAR, "weight_kg": 1.0, "order_id": "R3"}).json()
+        assert third["status"] != "accepted" or lead_s(third) > lead_s(second) + 60.0  # R2's intent is held
 
 
 def test_flight_flies_with_mission_intent_and_track(api):
