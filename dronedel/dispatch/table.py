@@ -63,7 +63,8 @@ class _Sheet:
     n: int
     known: NDArray = field(init=False)
     times: NDArray = field(init=False)
-    energies: NDArray = field(init=False)
+    energy: NDArray = field(init=False)
+    delivery_wh: NDArray = field(init=False)
     reserve: NDArray = field(init=False)
     reason: NDArray = field(init=False)
     release: NDArray = field(init=False)
@@ -71,7 +72,8 @@ class _Sheet:
     def __post_init__(self) -> None:
         self.known = np.zeros(self.n, bool)
         self.times = np.full((self.n, len(PHASES)), np.inf)
-        self.energies = np.full((self.n, len(PHASES)), np.inf)
+        self.energy = np.full(self.n, np.inf)  # Wh, the whole flight
+        self.delivery_wh = np.full(self.n, np.inf)  # Wh, the delivery action
         self.reserve = np.full(self.n, -np.inf)
         self.reason = np.full(self.n, None, object)
         self.release = np.zeros(self.n)
@@ -237,7 +239,8 @@ class FlightTable:
             if route.reason is not None and reason[k] != "overweight":
                 reason[k] = ROUTE_REASONS.get(route.reason, "site_blocked")
         sheet.times[index] = batch.times_s
-        sheet.energies[index] = batch.energies_wh
+        sheet.energy[index] = batch.energies_wh.sum(axis=1)
+        sheet.delivery_wh[index] = batch.energies_wh[:, _DELIVERY]
         sheet.reserve[index] = batch.reserve_wh
         sheet.release[index] = batch.release_s
         sheet.reason[index] = reason
@@ -274,9 +277,9 @@ class FlightTable:
         """Door ``i``'s flight from pad ``pad`` around the zones ``zones`` in ``wind`` at the cruise
         ``layers`` (outbound, return; m AGL; default ``cruise_alt_m``)."""
         s = self.sheet(zones, wind, i, pad, layers)
-        t, e = s.times[i], s.energies[i]
-        return Leg(float(t[:_DELIVERY].sum() + s.release[i]), float(t.sum()), float(e.sum()), float(s.reserve[i]),
-                   float(t[_DELIVERY]), float(e[_DELIVERY]), float(s.release[i]), s.reason[i],
+        t = s.times[i]
+        return Leg(float(t[:_DELIVERY].sum() + s.release[i]), float(t.sum()), float(s.energy[i]), float(s.reserve[i]),
+                   float(t[_DELIVERY]), float(s.delivery_wh[i]), float(s.release[i]), s.reason[i],
                    self._route(zones, i, pad), tuple(map(float, t)), pad, self._layers(layers))
 
     def _route(self, zones: frozenset[str], i: int, pad: int) -> Route:
