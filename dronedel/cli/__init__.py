@@ -23,8 +23,9 @@ __all__ = ["main", "build_parser"]
 COMMAND_MODULES = ("demo", "airspace", "zone", "plan", "simulate", "mission", "upload", "download", "sitl", "demand", "study", "serve", "replay")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``dronedel`` parser with every subcommand of :data:`COMMAND_MODULES`."""
+def build_parser(commands: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The ``dronedel`` parser with the subcommands ``commands`` (default every one of :data:`COMMAND_MODULES`);
+    only their modules are imported."""
     parser = argparse.ArgumentParser(
         prog="dronedel",
         description="Plan 30-minute drone deliveries around airspace, export MAVLink missions, "
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"dronedel {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in commands:
         importlib.import_module(f"{__name__}.{name}").register(subparsers)
     return parser
 
@@ -42,8 +43,14 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``dronedel`` with ``argv`` (default: the command line); return the exit code."""
-    parser = build_parser()
+    """Run ``dronedel`` with ``argv`` (default: the command line); return the exit code.
+
+    Only the module of the subcommand named is imported (a service restart does not wait for the study's
+    Dask or the plots' matplotlib); without one, every subcommand is, so that ``--help`` lists them all.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser((command,) if command in COMMAND_MODULES else COMMAND_MODULES)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
