@@ -13,6 +13,10 @@ bookings, the airspace with its temporary restrictions, the wind; flights airbor
 flying (virtual drones and vehicles that outlive the service) and their tracks continue; a
 flight that should have taken off while the service was down starts late if it still keeps
 its promise, and is otherwise cancelled with the reason ``missed_takeoff``.
+
+The dispatcher's index of accepted intents follows the bookings: a flight dropped (cancelled,
+failed, re-planned) releases its volumes; a flight moved later takes them along, or, where the
+moved volumes meet another flight's, is decided again.
 """
 
 from __future__ import annotations
