@@ -20,8 +20,10 @@ Run from the repository root (a few minutes; be kind to shared machines)::
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import resource
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -32,15 +34,16 @@ from dronedel.dispatch import audit_decisions, prepare_day
 from dronedel.orders import load_orders
 
 
-def plan(config, book, drones: int, deconflict: bool) -> dict:
-    """Decide the day; served figures, audit, wall time and the dispatcher (for its index)."""
+def plan(config, book, drones: int, deconflict: bool, audit: bool = True) -> dict:
+    """Decide the day; served figures, audit (unless ``audit`` is False), wall time and the dispatcher
+    (for its index)."""
     t0 = time.perf_counter()
     ctx = prepare_day(config, book, site_airspace(config))
     dispatcher = ctx.dispatcher(drones, deconflict=deconflict)
     decisions = [d for now, index in dispatcher.rounds()
                  for d in dispatcher.decide_round(now, index, config.planning.wind)]
     wall = time.perf_counter() - t0
-    audit = audit_decisions(decisions, config)
+    audit = audit_decisions(decisions, config) if audit else None
     served = sum(d.flight is not None for d in decisions)
     reasons = {}
     for d in decisions:
@@ -50,9 +53,23 @@ def plan(config, book, drones: int, deconflict: bool) -> dict:
             "dispatcher": dispatcher, "reasons": reasons, "valid": len(decisions)}
 
 
-def queries_per_second(dispatcher, config, decisions_sample: int = 500) -> float:
+def _planning_rss(config, book, drones: int) -> float:
+    plan(config, book, drones, deconflict=True, audit=False)
+    # the high-water mark of this process's own memory (ru_maxrss can carry the parent's over the exec)
+    status = Path("/proc/self/status").read_text()
+    return float(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
+
+
+def planning_peak_rss(config, book, drones: int) -> float:
+    """Peak resident memory (MB) of a fresh process that plans the day deconflicted, and nothing else."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_planning_rss, (config, book, drones))
+
+
+def queries_per_second(dispatcher, config, decisions_sample: int = 500) -> tuple[float, float]:
     """Conflict queries per second against the day's final index, with accepted flights' own volumes
-    shifted by a random 0-120 s (so that most queries meet something)."""
+    shifted by a random 0-120 s (so that most queries meet something): whole flights per second, and
+    the volumes of those flights per second."""
     index = dispatcher.intents
     volumes = index.volumes
     owners = index.owners
@@ -62,14 +79,16 @@ def queries_per_second(dispatcher, config, decisions_sample: int = 500) -> float
     t0 = time.perf_counter()
     for q in queries:
         index.conflicts(q)
-    return len(queries) / (time.perf_counter() - t0)
+    elapsed = time.perf_counter() - t0
+    return len(queries) / elapsed, sum(map(len, queries)) / elapsed
 
 
 def measure(name: str, config, book, drones: int) -> dict:
     off = plan(config, book, drones, deconflict=False)
     on = plan(config, book, drones, deconflict=True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    qps = queries_per_second(on["dispatcher"], config)
+    planning_rss = planning_peak_rss(config, book, drones)
+    qps, vps = queries_per_second(on["dispatcher"], config)
     print(f"## {name}: {len(book)} orders, {drones} drones\n")
     print("| plan | served | share of valid | closest approach m | losses of separation | loss seconds | "
           "pairs airborne together | planning s |")
@@ -80,8 +99,10 @@ def measure(name: str, config, book, drones: int) -> dict:
               f"{a.pairs} | {r['wall_s']:.1f} |")
     print(f"\ndeconfliction costs {100 * (off['share'] - on['share']):.2f} points of served share; "
           f"rejected as airspace_conflict: {on['reasons'].get('airspace_conflict', 0)}")
-    print(f"process peak RSS so far {rss:.0f} MB; "
-          f"{len(on['dispatcher'].intents):,} volumes in the index, {qps:,.0f} conflict queries/s\n")
+    print(f"peak RSS of a process planning the day deconflicted and nothing else {planning_rss:.0f} MB "
+          f"(this process, with both plans and their audits, {rss:.0f} MB so far); "
+          f"{len(on['dispatcher'].intents):,} volumes in the index, {qps:,.0f} whole-flight conflict queries/s "
+          f"({vps:,.0f} volumes/s)\n")
     return {"name": name, "off": off, "on": on}
 
 
