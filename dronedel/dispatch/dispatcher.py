@@ -10,11 +10,10 @@ own timeline.
 
 Flights are strategically deconflicted (ASTM F3548-21): a flight is accepted only if none of
 its operational intent's volumes intersects a volume of an accepted flight
-(:class:`~dronedel.intent.IntentIndex`). Pads are tried least recently used first; at a pad,
-the index gives each pair of cruise layers (:func:`~dronedel.intent.layer_options`) its
-earliest conflict-free take-off at once, and the earliest wins (see :meth:`Dispatcher._place`);
-if no pad has one within the promise, the order is rejected as ``airspace_conflict`` naming the
-flights it would meet.
+(:class:`~dronedel.intent.IntentIndex`). The index gives every pad and pair of cruise layers
+(:func:`~dronedel.intent.layer_options`) its earliest conflict-free take-off in one question,
+and the earliest wins (see :meth:`Dispatcher._place`); if none has one within the promise, the
+order is rejected as ``airspace_conflict`` naming the flights it would meet.
 
 The ``online`` and ``fcfs`` policies decide each order when it is placed. The ``batch``
 policy collects the orders placed in each interval of ``batch_s`` seconds and decides them
