@@ -74,6 +74,7 @@ class IntentIndex:
         self._n = 0
         self._data = {name: np.empty(1024) for name in _COLUMNS}
         self._owner = np.empty(1024, np.int64)
+        self._corner = np.empty((1024, 4), np.int64)  # each volume's first bin, slab, square x and square y
         self._first_bin = 0
         self._removed = 0
         self._bins_held = 0
@@ -107,24 +108,33 @@ class IntentIndex:
     def _bins(self, v: Volumes) -> tuple[NDArray, NDArray]:
         return (np.floor(v.t_lo / self.bin_s).astype(np.int64), np.floor(v.t_hi / self.bin_s).astype(np.int64))
 
-    def _cells(self, v: Volumes, lo: NDArray, hi: NDArray) -> tuple[NDArray, NDArray]:
-        """For volumes ``v`` over time bins ``lo..hi``: the volume number and slot-table row of every cell."""
+    def _corners(self, v: Volumes) -> tuple[NDArray, ...]:
+        """The first and last altitude slab and plan-view square (x, then y) each volume is filed under:
+        ``s0, s1, x0, x1, y0, y1``. A capsule grown by its radius and half the margin touches them."""
         top = self.slabs - 1
         s0 = np.clip(np.floor((v.z_lo + self.slab_offset_m) / self.slab_m), 0, top).astype(np.int64)
-        s1 = np.clip(np.ceil((v.z_hi + self.slab_offset_m) / self.slab_m) - 1, 0, top).astype(np.int64)
+        s1 = np.maximum(np.clip(np.ceil((v.z_hi + self.slab_offset_m) / self.slab_m) - 1, 0, top).astype(np.int64), s0)
         grow = v.radius + self.margin_m / 2
         x0, x1, y0, y1 = (np.floor(edge / self.square_m).astype(np.int64) for edge in (
             np.minimum(v.ax, v.bx) - grow, np.maximum(v.ax, v.bx) + grow,
             np.minimum(v.ay, v.by) - grow, np.maximum(v.ay, v.by) + grow))
-        # every (bin, slab, x, y) of each volume, in one expansion; a full tile of squares is every row
-        nb, ns = hi - lo + 1, np.maximum(s1, s0) - s0 + 1
+        return s0, s1, x0, x1, y0, y1
+
+    def _row(self, b: NDArray, slab: NDArray, x: NDArray, y: NDArray) -> NDArray:
+        """The slot-table row of cell (time bin, slab, square x, square y)."""
+        return (((b - self._first_bin) * self.slabs + slab) * self.tile + x % self.tile) * self.tile + y % self.tile
+
+    def _cells(self, lo: NDArray, hi: NDArray, corners: tuple[NDArray, ...]) -> tuple[NDArray, NDArray]:
+        """For volumes over time bins ``lo..hi`` with :meth:`_corners` ``corners``: the volume number and
+        slot-table row of every cell, in one expansion (a full tile of squares is every row)."""
+        s0, s1, x0, x1, y0, y1 = corners
+        nb, ns = hi - lo + 1, s1 - s0 + 1
         nx, ny = np.minimum(x1 - x0 + 1, self.tile), np.minimum(y1 - y0 + 1, self.tile)
         which, k = _expand(np.zeros(len(lo), np.int64), nb * ns * nx * ny - 1)
         k, y = np.divmod(k, ny[which])
         k, x = np.divmod(k, nx[which])
         b, slab = np.divmod(k, ns[which])
-        row = ((lo[which] + b - self._first_bin) * self.slabs + s0[which] + slab) * self.tile
-        return which, (row + (x0[which] + x) % self.tile) * self.tile + (y0[which] + y) % self.tile
+        return which, self._row(lo[which] + b, s0[which] + slab, x0[which] + x, y0[which] + y)
 
     def _cover(self, lo: int, hi: int) -> None:
         """Grow the slot table to hold time bins ``lo..hi``, by at least as many bins as it holds (so that a
@@ -152,6 +162,7 @@ class IntentIndex:
         while self._n + m > len(self._owner):
             self._data = {k: np.resize(a, 2 * len(a)) for k, a in self._data.items()}
             self._owner = np.resize(self._owner, 2 * len(self._owner))
+            self._corner = np.resize(self._corner, (len(self._owner), 4))
         ids = np.arange(self._n, self._n + m)
         for name in _COLUMNS:
             self._data[name][ids] = getattr(v, name)
@@ -159,7 +170,9 @@ class IntentIndex:
         self._n += m
         lo, hi = self._bins(v)
         self._cover(int(lo.min()), int(hi.max()))
-        which, rows = self._cells(v, lo, hi)
+        corners = self._corners(v)
+        self._corner[ids] = np.column_stack([lo, corners[0], corners[2], corners[4]])
+        which, rows = self._cells(lo, hi, corners)
         order = np.argsort(rows, kind="stable")
         rows, vid = rows[order], ids[which[order]]
         starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
@@ -248,7 +261,8 @@ class IntentIndex:
         keep = np.flatnonzero(lo <= hi)
         if not keep.size:
             return None
-        which, rows = self._cells(v.take(keep), lo[keep], hi[keep])
+        corners = self._corners(v.take(keep))
+        which, rows = self._cells(lo[keep], hi[keep], corners)
         count = self._count[rows]
         full = count > 0
         if not full.any():
@@ -256,7 +270,13 @@ class IntentIndex:
         which, rows, count = which[full], rows[full], count[full]
         entry, col = _expand(np.zeros(len(rows), np.int64), count - 1)  # every filled slot of every row
         a = self._slots[rows[entry], col]
-        q = keep[which[entry]]
+        w = which[entry]
+        # a pair sharing several cells is taken in one: the cell of the lower corner of their footprints' overlap
+        theirs = self._corner[a]
+        once = self._row(np.maximum(lo[keep][w], theirs[:, 0]), np.maximum(corners[0][w], theirs[:, 1]),
+                         np.maximum(corners[2][w], theirs[:, 2]), np.maximum(corners[4][w], theirs[:, 3]))
+        once = once == rows[entry]
+        q, a = keep[w[once]], a[once]
         d = self._data
         ok = (d["t_lo"][a] < v.t_hi[q]) & (v.t_lo[q] < d["t_hi"][a])
         ok &= (d["z_lo"][a] < v.z_hi[q]) & (v.z_lo[q] < d["z_hi"][a])
@@ -276,5 +296,4 @@ class IntentIndex:
         hit = segment_distance(mine, theirs) < reach
         if not hit.any():
             return None
-        pair = np.unique(q[hit] * self._n + a[hit])  # a pair sharing several cells was found in each
-        return pair // self._n, pair % self._n
+        return q[hit], a[hit]
