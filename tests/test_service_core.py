@@ -4,6 +4,7 @@ moved later with their airspace, the admission control's history across a restar
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -49,14 +50,15 @@ def make(tmp_path):
     config = load_site(example_path("site.toml"))
     start = parse_when("2026-06-13T12:00", config.site.tz)
 
-    def build(speedup=600.0, **fleet):
+    def build(speedup=600.0, promise_s=None, **fleet):
         options = ServiceOptions(speedup=speedup, start_at=start)
+        site = config if promise_s is None else replace(config, planning=replace(config.planning, promise_s=promise_s))
         fleets = []
 
         def factory(n, frame, clock):
             fleets.append(ScriptedFleet(n, frame, config.aircraft.battery_wh, **fleet))
             return fleets[-1]
-        service = DispatchService(config, Store(tmp_path / "s.sqlite"), factory, options)
+        service = DispatchService(site, Store(tmp_path / "s.sqlite"), factory, options)
         service.recover()
         return service, fleets[0]
     return build
@@ -138,27 +140,47 @@ def test_a_late_start_moves_the_flights_intent_with_it(make):
     assert len(held) == len(shifted) and np.allclose(held.t_lo, shifted.t_lo) and np.allclose(held.t_hi, shifted.t_hi)
 
 
-def test_a_late_start_meeting_another_flight_is_decided_again(make):
-    service, _ = make(speedup=60.0)
+def _late_pair(make, **site):
+    """M1 and M2 to the same door (M2 after M1 has left it); the service down until M1 is 100 s late, so that
+    M1 moved to now + loading would meet M2. The service restarted."""
+    service, _ = make(speedup=60.0, **site)
     [a] = service.place([OrderRequest(*DOOR, 1.0, "M1")])
-    [b] = service.place([OrderRequest(*DOOR, 1.0, "M2")])  # the same door: after M1 has left it
+    [b] = service.place([OrderRequest(*DOOR, 1.0, "M2")])
     fa, fb = service.flights[a.flight_id], service.flights[b.flight_id]
-    assert fb.takeoff_s > fa.takeoff_s + 100.0 and fa.drone != fb.drone
-    # M1 missed its take-off; moved to now + loading it would meet M2, which keeps its own
+    assert b.status == "accepted" and fb.takeoff_s > fa.takeoff_s + 100.0 and fa.drone != fb.drone
     down_until(service, fa.takeoff_s + 100.0)
-    again, _ = make(speedup=60.0)
+    again, _ = make(speedup=60.0, **site)
+    return again, fa, fb
+
+
+def _clear_of(service, order_id: str, flight_id: int) -> bool:
+    """True if no other flight's held intent meets ``order_id``'s flight."""
+    service.live.release(order_id)
+    return service.live.dispatcher.intents.conflicts(
+        service.live.volumes(service.planned(service.flights[flight_id]))) is None
+
+
+def test_a_late_start_meeting_another_flight_waits_until_clear(make):
+    again, fa, fb = _late_pair(make)
+    events = {e.kind: e.data for e in again.store.order_events("M1")}
+    held = again.flights[fa.flight_id]
+    assert "late_start" in events and "held" in events["delayed"]["why"] and "'M2'" in events["delayed"]["why"]
+    assert held.takeoff_s > again.clock.now_s() + again.config.fleet.loading_s
+    assert again.store.order("M1").eta_s == pytest.approx(held.door_s)
+    assert again.flights[fb.flight_id].takeoff_s == fb.takeoff_s and _clear_of(again, "M2", fb.flight_id)
+
+
+def test_a_late_start_that_cannot_wait_is_decided_again(make):
+    # a promise M1's moved door time keeps with 1.5 min to spare, too little to wait for M2
+    again, fa, fb = _late_pair(make, promise_s=760.0)
     kinds = [e.kind for e in again.store.order_events("M1")]
-    assert "late_start" not in kinds and again.store.flight(a.flight_id).state == "cancelled"
+    assert "late_start" not in kinds and again.store.flight(fa.flight_id).state == "cancelled"
     order = again.store.order("M1")
     if order.status == "cancelled":
         assert order.reason == "airspace_conflict" and "M2" in order.detail
     else:
-        assert "replanned" in kinds and order.flight_id != a.flight_id
-    assert again.store.order("M2").flight_id == b.flight_id and b.flight_id in again.flights
-    # whatever M1 flies now keeps clear of M2
-    again.live.release("M2")
-    assert again.live.dispatcher.intents.conflicts(again.live.volumes(again.planned(again.flights[b.flight_id]))) \
-        is None
+        assert "replanned" in kinds and order.flight_id != fa.flight_id
+    assert again.store.order("M2").flight_id == fb.flight_id and _clear_of(again, "M2", fb.flight_id)
 
 
 def test_admission_history_survives_a_restart(make):

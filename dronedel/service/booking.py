@@ -27,6 +27,8 @@ __all__ = ["LiveDispatcher", "SharedRouterTable", "HORIZON_S"]
 
 #: Seconds of zone schedules indexed ahead of (and one day behind) the service clock.
 HORIZON_S = 8 * 86400.0
+#: Held on the ground past the end of a conflict with another flight's intent (s).
+_HOLD_STEP_S = 1.0
 
 
 class SharedRouterTable(FlightTable):
@@ -120,18 +122,30 @@ class LiveDispatcher:
         index = self._index.get(order_id)
         return self.dispatcher.intents.remove(index) if index is not None else 0
 
-    def move(self, order_id: str, flight: Flight, ignore: Collection[str] = ()) -> list[str]:
+    def move(self, order_id: str, flight: Flight, *, ignore: Collection[str] = (),
+             max_hold_s: float = 0.0) -> tuple[float | None, list[str]]:
         """``order_id``'s flight now flies as ``flight`` (moved later): its old intent is released and the new
-        one booked if it meets no other accepted flight but those of ``ignore`` (order ids). Returns the order
-        ids of the flights it would meet (then nothing is booked for it)."""
+        one booked, held on the ground (later still) while it meets another accepted flight but those of
+        ``ignore`` (order ids), by at most ``max_hold_s`` seconds.
+
+        Returns the hold (s; None when no hold up to ``max_hold_s`` clears it, and then nothing is booked for
+        it) and the order ids of the flights the moved intent first met.
+        """
+        own = self._index[order_id]
         self.release(order_id)
         volumes = self.volumes(flight)
-        conflict = self.dispatcher.intents.conflicts(volumes)
-        met = [] if conflict is None else [self._orders[k].order_id for k in conflict.owners]
-        met = [o for o in met if o not in ignore and o != order_id]
-        if not met:
-            self.dispatcher.intents.add(self._index[order_id], volumes)
-        return met
+        hold, met = 0.0, []
+        while hold <= max_hold_s:
+            moved = volumes.shifted(hold)
+            conflict = self.dispatcher.intents.conflicts(moved)
+            owners = [] if conflict is None else [k for k in conflict.owners if k != own]
+            blocking = [self._orders[k].order_id for k in owners if self._orders[k].order_id not in ignore]
+            if not blocking:
+                self.dispatcher.intents.add(own, moved)
+                return hold, met
+            met = met or blocking
+            hold += conflict.clear_after_s + _HOLD_STEP_S
+        return None, met
 
     def _append(self, orders: Sequence[Order], placed_s: Sequence[float]) -> np.ndarray:
         """Add orders to the dispatcher's arrays; returns their indices (orders are indexed for the service's

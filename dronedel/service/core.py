@@ -231,9 +231,10 @@ class DispatchService:
         delay = now + self.config.fleet.loading_s - f.takeoff_s
         deadline = order.placed_s + self.config.planning.promise_s
         if f.door_s + delay <= deadline and self.drones[f.drone].queue[:1] == [f.flight_id]:
+            planned = f.takeoff_s
             if self._shift(f, delay, now, "the service was down at the planned take-off"):
-                self._emit(now, "late_start", {"delay_s": round(delay, 1), "door_eta": self.iso(f.door_s)},
-                           f.order_id, f.flight_id)
+                self._emit(now, "late_start", {"delay_s": round(f.takeoff_s - planned, 1),
+                                               "door_eta": self.iso(f.door_s)}, f.order_id, f.flight_id)
             return
         self._drop_booking(f, now, "cancelled")
         self._redecide(order, now, "missed_takeoff",
@@ -453,19 +454,27 @@ class DispatchService:
 
     def _shift(self, f: FlightRow, delay: float, now: float, why: str) -> bool:
         """Move a booked flight ``delay`` seconds later (its drone came back late, the service was down), its
-        intent with it. Where the moved intent meets another accepted flight, the booking is dropped and the
-        order decided again instead; returns whether the flight kept its booking."""
+        intent with it. Where the moved intent meets another accepted flight, the flight is held on the ground
+        until clear if its door still keeps the promise, and otherwise dropped and its order decided again;
+        returns whether the flight kept its booking."""
+        order = self.store.order(f.order_id)
         for name in _SHIFTED:
             setattr(f, name, getattr(f, name) + delay)
         # the drone's later bookings move with it when their turn comes
         later = {self.flights[k].order_id for k in self.drones[f.drone].queue if k != f.flight_id}
-        met = self.live.move(f.order_id, self.planned(f), ignore=later)
-        if met:
-            self._drop_booking(f, now, "cancelled", f"{why}: moved {delay:.0f} s later it meets order {met[0]}")
-            self._redecide(self.store.order(f.order_id), now, "airspace_conflict",
-                           f"{why}; {delay:.0f} s later its flight would meet the flight of order "
-                           f"{', '.join(map(repr, met))}")
+        spare = max(order.placed_s + self.config.planning.promise_s - f.door_s, 0.0)
+        hold, met = self.live.move(f.order_id, self.planned(f), ignore=later, max_hold_s=spare)
+        others = ", ".join(map(repr, met))
+        if hold is None:
+            self._drop_booking(f, now, "cancelled", f"{why}: moved {delay:.0f} s later it meets order {others}")
+            self._redecide(order, now, "airspace_conflict",
+                           f"{why}; {delay:.0f} s later its flight would meet the flight of order {others}")
             return False
+        if hold:
+            for name in _SHIFTED:
+                setattr(f, name, getattr(f, name) + hold)
+            delay += hold
+            why = f"{why}; held {hold:.0f} s more for the airspace of order {others}"
         self.store.update_flight(f.flight_id, loading_s=f.loading_s, takeoff_s=f.takeoff_s, door_s=f.door_s,
                                  land_s=f.land_s, ready_s=f.ready_s)
         self.store.update_order(f.order_id, eta_s=f.door_s, updated_s=now)
