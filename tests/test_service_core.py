@@ -85,6 +85,22 @@ def test_a_refused_mission_fails_the_flight_and_the_order_gets_another_drone(mak
     assert "PreArm" in service.store.flight(row.flight_id).note
     assert order.flight_id != row.flight_id and service.store.flight(order.flight_id).drone != 0
     assert order.status in ("accepted", "loading", "airborne", "delivered")
+    # the refused flight's airspace is released: only the new flight's intent is held
+    again = service.live.volumes(service.planned(service.flights[order.flight_id]))
+    assert len(service.live.dispatcher.intents) == len(again)
+
+
+def test_a_flight_failed_in_the_air_keeps_its_airspace(make):
+    service, fleet = make()
+    [row] = service.place([OrderRequest(-96.19, 30.53, 1.0, "A1")])
+    run(service, 0.6)  # 6 service minutes: airborne
+    f = service.flights[row.flight_id]
+    assert f.state in ("airborne", "delivering", "returning")
+    held = len(service.live.dispatcher.intents)
+    fleet.pending.append(Report("failed", f.drone, service.clock.now_s(), f.flight_id, detail="motor failure"))
+    run(service, 0.1)
+    assert service.store.flight(row.flight_id).state == "failed"
+    assert held > 0 and len(service.live.dispatcher.intents) == held
 
 
 def test_every_vehicle_refusing_cancels_with_vehicle_failed(make):

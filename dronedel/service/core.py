@@ -365,16 +365,18 @@ class DispatchService:
         return self.store.order(order_id)
 
     def _drop_booking(self, f: FlightRow, now: float, state: str, note: str = "") -> None:
-        """Take a flight off its drone's bookings (``state`` cancelled or failed) and tell the dispatcher."""
+        """Take a flight off its drone's bookings (``state`` cancelled or failed) and tell the dispatcher; a
+        flight not yet airborne releases its airspace (one failed in the air may still be flying there)."""
         d = self.drones[f.drone]
         if f.flight_id in d.queue:
             d.queue.remove(f.flight_id)
         if d.active == f.flight_id:
             d.active = None
+        if f.state not in _AIRBORNE:
+            self.live.release(f.order_id)
         f.state = state
         self.store.update_flight(f.flight_id, state=state, note=note)
         self.flights.pop(f.flight_id, None)
-        self.live.release(f.order_id)
         self._release(f.drone)
 
     def _release(self, drone: int) -> None:
