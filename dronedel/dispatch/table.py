@@ -181,6 +181,12 @@ class FlightTable:
             routes[todo] = filled
         return routes[index]
 
+    def _unreachable(self, zones: frozenset[str], index: NDArray) -> NDArray:
+        """The decision reason (:data:`ROUTE_REASONS`) of each of doors ``index`` that no route reaches around
+        ``zones``, None where one does."""
+        return np.array([None if r.reason is None else ROUTE_REASONS.get(r.reason, "site_blocked")
+                         for r in self.routes(zones, index)], object)
+
     def _sees(self, zones: frozenset[str], pads: Sequence[int], index: NDArray) -> NDArray:
         """Where each of ``pads`` sees the first turn of the site's route to doors ``index`` (see
         :meth:`dronedel.routing.Router.sees_first_turn`), computed once: (len(pads), len(index))."""
@@ -232,12 +238,11 @@ class FlightTable:
 
     def _fill(self, sheet: _Sheet, key: tuple[frozenset[str], Wind, int, tuple[float, float]], index: NDArray) -> None:
         zones, wind, pad, layers = key
-        routes = self.routes(zones, index)  # a pad's route is unreachable where the site's is
         batch = finish(self._cruise_legs(zones, wind, pad, index), self.profile, wind, layers)
         reason = batch.reason.copy()
-        for k, route in enumerate(routes):
-            if route.reason is not None and reason[k] != "overweight":
-                reason[k] = ROUTE_REASONS.get(route.reason, "site_blocked")
+        unreachable = self._unreachable(zones, index)  # a pad's route is unreachable where the site's is
+        taken = np.not_equal(unreachable, None) & (reason != "overweight")
+        reason[taken] = unreachable[taken]
         sheet.times[index] = batch.times_s
         sheet.energy[index] = batch.energies_wh.sum(axis=1)
         sheet.delivery_wh[index] = batch.energies_wh[:, _DELIVERY]
