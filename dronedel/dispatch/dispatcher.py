@@ -359,7 +359,7 @@ class Dispatcher:
         them differ, that pad goes on from there with those.
         """
         t = dict(zip(pads, map(float, starts)))
-        pairs = {p: layer_options(bearing_deg(self.table.pads[p], self.table.doors[i]), self.layers)[:_LAYER_PAIRS]
+        pairs = {p: layer_options(bearing_deg(self.table.pads[p], self.table.door(i)), self.layers)[:_LAYER_PAIRS]
                  for p in pads}
         blocked: frozenset[str] = frozenset()
         met: tuple[int, ...] = ()

@@ -97,12 +97,16 @@ class FlightTable:
     operating area by it (see :meth:`dronedel.routing.Router.for_airspace`). ``pads`` are the
     take-off and landing points ((x, y) local metres, each seeing the site point); a flight
     from a pad flies the site's route from there (:meth:`dronedel.routing.Router.from_point`).
+
+    Doors are numbered from ``first`` (door ``i`` is row ``i - first`` of ``doors_xy``): a live
+    service numbers its orders for its whole life and gives each request a table of that
+    request's doors. The arrays of a :meth:`sheet` are by row.
     """
 
     def __init__(self, airspace: Airspace, frame: LocalFrame, profile: AircraftProfile, doors_xy: NDArray,
                  payload_kg: NDArray, *, band: tuple[float, float], margin_m: float,
                  authorisations: Iterable[str] = (), chunk: int = 512,
-                 pads: Sequence[tuple[float, float]] = ((0.0, 0.0),)) -> None:
+                 pads: Sequence[tuple[float, float]] = ((0.0, 0.0),), first: int = 0) -> None:
         self.airspace = airspace
         self.frame = frame
         self.profile = profile
@@ -113,6 +117,7 @@ class FlightTable:
         self.authorisations = tuple(authorisations)
         self.chunk = chunk
         self.pads = tuple((float(x), float(y)) for x, y in pads)
+        self.first = first
         self.candidates: dict[str, Zone] = {
             z.id: z for z in airspace.blocking(band[0], band[1], None, None, self.authorisations)
         }
@@ -140,9 +145,13 @@ class FlightTable:
             raise found
         return found
 
+    def door(self, i: int) -> NDArray:
+        """Door ``i`` ((x, y) local metres)."""
+        return self.doors[i - self.first]
+
     def zones_near(self, i: int, zones: Iterable[str], within_m: float) -> list[tuple[Zone, float]]:
         """Zones among ``zones`` (ids) within ``within_m`` of door ``i``, with the distance (m; 0 inside)."""
-        door = shapely.Point(self.doors[i])
+        door = shapely.Point(self.door(i))
         out = []
         for zone_id in sorted(zones):
             if zone_id not in self._local:
@@ -162,6 +171,10 @@ class FlightTable:
         If the site itself is blocked (a zone over it), every route is unreachable with the
         router's message as its reason, and the flight's reason is ``site_blocked``.
         """
+        return self._routes_of(zones, np.asarray(index) - self.first, pad)
+
+    def _routes_of(self, zones: frozenset[str], index: NDArray, pad: int | None = None) -> NDArray:
+        """:meth:`routes` of doors ``index`` numbered from this table's first."""
         key = (zones, None if self._at_site(pad) else pad)
         routes = self._routes.get(key)
         if routes is None:
@@ -172,7 +185,7 @@ class FlightTable:
                 if key[1] is None:
                     found = self.router(zones).routes(self.doors[todo])
                 else:
-                    found = self.router(zones).from_point(self.pads[pad], list(self.routes(zones, todo)),
+                    found = self.router(zones).from_point(self.pads[pad], list(self._routes_of(zones, todo)),
                                                           self._sees(zones, [pad], todo)[0])
             except InputError as exc:
                 found = [Route(np.empty((0, 2)), np.inf, f"site_blocked: {exc}") for _ in todo]
@@ -185,7 +198,7 @@ class FlightTable:
         """The decision reason (:data:`ROUTE_REASONS`) of each of doors ``index`` that no route reaches around
         ``zones``, None where one does."""
         return np.array([None if r.reason is None else ROUTE_REASONS.get(r.reason, "site_blocked")
-                         for r in self.routes(zones, index)], object)
+                         for r in self._routes_of(zones, index)], object)
 
     def _sees(self, zones: frozenset[str], pads: Sequence[int], index: NDArray) -> NDArray:
         """Where each of ``pads`` sees the first turn of the site's route to doors ``index`` (see
@@ -195,7 +208,7 @@ class FlightTable:
                 self._seen[(zones, p)] = (np.zeros(len(self.doors), bool), np.zeros(len(self.doors), bool))
         todo = [p for p in pads if not self._seen[(zones, p)][0][index].all()]
         if todo:
-            routes = list(self.routes(zones, index)) * len(todo)
+            routes = list(self._routes_of(zones, index)) * len(todo)
             starts = np.repeat(np.array([self.pads[p] for p in todo], float), len(index), axis=0)
             sees = self.router(zones).sees_first_turn(starts, routes).reshape(len(todo), len(index))
             for p, row in zip(todo, sees):
@@ -221,7 +234,7 @@ class FlightTable:
         if todo.size:
             pads = [pad] + [p for p in range(len(self.pads)) if p != pad and not cache(p)[0][todo].any()]
             off = [p for p in pads if not self._at_site(p)]
-            routes = list(self.routes(zones, todo))
+            routes = list(self._routes_of(zones, todo))
             starts = np.repeat(np.array([self.pads[p] if p in off else (0.0, 0.0) for p in pads], float),
                                len(todo), axis=0)
             sees = np.ones((len(pads), len(todo)), bool)
@@ -259,6 +272,11 @@ class FlightTable:
         ``cruise_alt_m``). Doors are computed ``chunk`` at a time: the router answers moderate
         batches faster than one huge one.
         """
+        return self._sheet(zones, wind, None if index is None else index - self.first, pad, layers)
+
+    def _sheet(self, zones: frozenset[str], wind: Wind, index: int | None = None, pad: int = 0,
+               layers: tuple[float, float] | None = None) -> _Sheet:
+        """:meth:`sheet` with door ``index`` numbered from this table's first."""
         key = (zones, wind, pad, self._layers(layers))
         sheet = self._sheets.get(key)
         if sheet is None:
@@ -281,7 +299,8 @@ class FlightTable:
             layers: tuple[float, float] | None = None) -> Leg:
         """Door ``i``'s flight from pad ``pad`` around the zones ``zones`` in ``wind`` at the cruise
         ``layers`` (outbound, return; m AGL; default ``cruise_alt_m``)."""
-        s = self.sheet(zones, wind, i, pad, layers)
+        i -= self.first
+        s = self._sheet(zones, wind, i, pad, layers)
         t = s.times[i]
         return Leg(float(t[:_DELIVERY].sum() + s.release[i]), float(t.sum()), float(s.energy[i]), float(s.reserve[i]),
                    float(t[_DELIVERY]), float(s.delivery_wh[i]), float(s.release[i]), s.reason[i],
@@ -291,4 +310,4 @@ class FlightTable:
         """Door ``i``'s route from pad ``pad`` around ``zones`` (as :meth:`routes`)."""
         routes = self._routes.get((zones, None if self._at_site(pad) else pad))
         found = None if routes is None else routes[i]
-        return self.routes(zones, np.array([i]), pad)[0] if found is None else found
+        return self._routes_of(zones, np.array([i]), pad)[0] if found is None else found
