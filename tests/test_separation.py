@@ -137,7 +137,7 @@ def test_earliest_take_off_is_the_first_clear_one(accepted, query, options, lo, 
     option = np.arange(len(q)) % options
     hi = lo + width
     own = lo + 37.0 * np.arange(options)  # each option from its own first take-off
-    starts, _ = index.earliest(q, option, options, own, hi, clear_s=1e-6)
+    starts, _ = index.earliest(q, option, options, own, hi, clear_s=1e-6)  # pushed 1 µs past each end
     for g in range(options):
         mine = q.take(np.flatnonzero(option == g))
         if own[g] > hi:
@@ -149,8 +149,10 @@ def test_earliest_take_off_is_the_first_clear_one(accepted, query, options, lo, 
         if np.isfinite(starts[g]):
             assert own[g] <= starts[g] <= hi
             assert index.conflicts(mine.shifted(starts[g])) is None
+        # every take-off earlier by more than the clearance (which also may push the earliest just past hi)
         before = np.linspace(own[g], min(starts[g], hi), 60, endpoint=not np.isfinite(starts[g]))
-        assert all(index.conflicts(mine.shifted(t)) is not None for t in before[before < starts[g]])
+        before = before[(before < starts[g] - 1e-6) & (before <= hi - 1e-6)]
+        assert all(index.conflicts(mine.shifted(t)) is not None for t in before)
 
 
 def test_a_removed_intent_meets_nothing():

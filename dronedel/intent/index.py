@@ -247,7 +247,7 @@ class IntentIndex:
         stop = np.minimum.reduceat(np.where(s >= t, np.arange(len(s)), len(s)), heads)
         ends = np.r_[heads[1:], len(s)] - 1
         found = np.where(stop < len(s), t[np.minimum(stop, len(s) - 1)], np.maximum(floor[heads], reach[ends]))
-        start[g[heads]] = found - g[heads] * span + lo
+        start[g[heads]] += found - floor[heads]  # the delay past each option's own start (exactly 0 for none)
         start[start > hi] = np.inf
         return start, tuple(sorted(set(self._owner[a].tolist())))
 
