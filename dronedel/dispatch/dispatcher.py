@@ -332,12 +332,14 @@ class Dispatcher:
         (they are made once per wind)."""
         if not self.deconflict or len(pads) == 1:
             return np.full(len(pads), takeoff)
-        if wind not in self._climbs:
+        climb = self._climbs.get(wind)
+        if climb is None:
             other = {layer: next((x for x in self.layers if x != layer), layer) for layer in self.layers}
             legs = [self.table.leg(self.activity.always, wind, i, pads[0], (layer, other[layer]))
                     for layer in self.layers]
-            self._climbs[wind] = self._templates(legs, wind, route=np.zeros((2, 2)), kinds=(KINDS.index("climb"),))[0]
-        climb = self._climbs[wind]
+            climb = self._templates(legs, wind, route=np.zeros((2, 2)), kinds=(KINDS.index("climb"),))[0]
+            if np.isfinite(climb.t_hi).all():  # a door no route reaches has no climb times to keep
+                self._climbs[wind] = climb
         xy = np.array([self.table.pads[p] for p in pads])
         at = np.repeat(np.arange(len(pads)), len(climb))
         tiled = climb.take(np.tile(np.arange(len(climb)), len(pads)))
