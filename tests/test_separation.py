@@ -214,6 +214,27 @@ def test_busy_plans_are_conflict_free_by_construction(tmp_path_factory, seed, po
             assert "operational intent of the flight for order" in d.detail
 
 
+def test_drones_bound_to_their_home_pads_fly_only_from_there(tmp_path):
+    """SITL vehicles cannot move between pads: with ``home_pads`` every flight of a drone uses its pad, and the
+    plan stays conflict-free."""
+    config = load_site(example_path("site.toml"))
+    book = load_orders(example_path("orders.csv"), config.site.tz, config.planning.start)
+    ctx = prepare_day(config, book, site_airspace(config))
+    homes = [k % len(config.separation.pads) for k in range(config.fleet.drones)]
+    dispatcher = ctx.dispatcher(home_pads=homes)
+    flights = [d.flight for now, index in dispatcher.rounds()
+               for d in dispatcher.decide_round(now, index, config.planning.wind) if d.flight is not None]
+    assert len(flights) > 150
+    assert all(f.pad == homes[f.drone] for f in flights)
+    assert {f.pad for f in flights} == set(homes)
+    index = IntentIndex()
+    for k, f in enumerate(flights):
+        assert index.conflicts(f.volumes(config.aircraft, config.separation)) is None
+        index.add(k, f.volumes(config.aircraft, config.separation))
+    with pytest.raises(ValueError, match="home_pads"):
+        ctx.dispatcher(home_pads=[0])
+
+
 def test_without_deconfliction_the_audit_finds_losses(tmp_path):
     book = load_orders(busy_day(tmp_path / "busy.csv", 7, 90), EXAMPLE.site.tz, EXAMPLE.planning.start)
     ctx = prepare_day(EXAMPLE, book, EXAMPLE_AIRSPACE)

@@ -86,13 +86,15 @@ class Dispatcher:
     admission control (:class:`AdmissionLimit`) of the ``online`` and ``batch`` policies on or
     off; ``batch_s`` is the ``batch`` policy's decision interval (s). ``separation`` gives the
     pads (as ``table``'s pads, in order), layers and volume sizes; ``deconflict=False`` books
-    flights as if each were alone in the sky (for measuring what deconfliction costs).
+    flights as if each were alone in the sky (for measuring what deconfliction costs). ``home_pads``
+    binds each drone to one pad (its index in ``table``'s pads), for vehicles that cannot move
+    between pads (SITL vehicles homed at their pad); by default every flight may use any pad.
     """
 
     def __init__(self, orders: Sequence[Order], placed_s: np.ndarray, table: FlightTable, activity: ZoneActivity,
                  fleet: Fleet, drones: int, promise_s: float, *, policy: str = "online",
                  admission: bool = True, batch_s: float = 60.0, separation: Separation | None = None,
-                 deconflict: bool = True) -> None:
+                 deconflict: bool = True, home_pads: Sequence[int] | None = None) -> None:
         if policy not in POLICIES:
             raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
         if not batch_s > 0:
@@ -112,6 +114,11 @@ class Dispatcher:
         self.separation = separation or Separation()
         self.layers = self.separation.layers_m or (table.profile.cruise_alt_m,)
         self.deconflict = deconflict
+        if home_pads is not None and (len(home_pads) != drones
+                                      or not all(0 <= int(p) < len(table.pads) for p in home_pads)):
+            raise ValueError(f"home_pads must name one of the {len(table.pads)} pads for each of the {drones} drones, "
+                             f"not {list(home_pads)!r}")
+        self.home_pads = None if home_pads is None else [int(p) for p in home_pads]
         hh, r = self.separation.half_height_m, self.separation.half_width_m
         self.intents = IntentIndex(bin_s=max(self.separation.slice_s, 30.0), slab_m=2 * hh, slab_offset_m=hh,
                                    slabs=int((max(self.layers) + 2 * hh) // (2 * hh)) + 1,
@@ -279,7 +286,8 @@ class Dispatcher:
         takeoff = start + self.fleet.loading_s
         latest = c.latest_s + self.fleet.loading_s
         deadline = float(self.placed_s[c.i]) + self.promise_s
-        slot, blocked, conflicts = self._place(c.i, takeoff, latest, deadline, wind)
+        pads = None if self.home_pads is None else [self.home_pads[drone]]
+        slot, blocked, conflicts = self._place(c.i, takeoff, latest, deadline, wind, pads)
         if slot is not None:
             return self._accept(c.i, now, drone, slot, wind)
         if conflicts:
@@ -296,10 +304,11 @@ class Dispatcher:
         """Pads, least recently used first."""
         return [int(p) for p in np.argsort(self._pad_used, kind="stable")]
 
-    def _place(self, i: int, takeoff: float, latest: float, deadline: float,
-               wind: Wind) -> tuple[_Slot | None, frozenset[str], tuple[int, ...]]:
+    def _place(self, i: int, takeoff: float, latest: float, deadline: float, wind: Wind,
+               pads: list[int] | None = None) -> tuple[_Slot | None, frozenset[str], tuple[int, ...]]:
         """The earliest take-off in ``[takeoff, latest]`` (s) whose flight keeps the ``deadline`` around the
-        zones then active and meets no accepted volume, over every pad and pair of layers. Returns the slot
+        zones then active and meets no accepted volume, over ``pads`` (default every pad) and pairs of
+        layers. Returns the slot
         (or None), the scheduled zones that blocked, and the orders (indices) whose intents were in the way.
 
         Each pad's earliest take-off is bounded below by its climb alone (:meth:`_climb_bounds`). The pad
@@ -309,7 +318,7 @@ class Dispatcher:
         """
         if self.policy == "fcfs":
             latest = takeoff
-        pads = self._pads()
+        pads = self._pads() if pads is None else pads
         bounds = self._climb_bounds(i, pads, takeoff, latest, wind)
         order = [k for k in np.argsort(bounds, kind="stable") if np.isfinite(bounds[k])]
         if not order:

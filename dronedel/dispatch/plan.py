@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,13 +42,15 @@ class DayContext:
     table: FlightTable
 
     def dispatcher(self, drones: int | None = None, policy: str = "online", admission: bool = True,
-                   batch_s: float = 60.0, deconflict: bool = True) -> Dispatcher:
+                   batch_s: float = 60.0, deconflict: bool = True,
+                   home_pads: Sequence[int] | None = None) -> Dispatcher:
         """A fresh dispatcher over these orders for ``drones`` drones (default: the site's fleet);
-        ``deconflict=False`` ignores the other flights' intents (to measure what deconfliction costs)."""
+        ``deconflict=False`` ignores the other flights' intents (to measure what deconfliction costs);
+        ``home_pads`` binds each drone to a pad (see :class:`Dispatcher`)."""
         cfg = self.config
         return Dispatcher(self.orders, self.placed_s, self.table, self.activity, cfg.fleet,
                           drones or cfg.fleet.drones, cfg.planning.promise_s, policy=policy, admission=admission,
-                          batch_s=batch_s, separation=cfg.separation, deconflict=deconflict)
+                          batch_s=batch_s, separation=cfg.separation, deconflict=deconflict, home_pads=home_pads)
 
 
 def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = None, *, source: str = "",
