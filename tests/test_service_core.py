@@ -21,8 +21,9 @@ DOOR = (-96.251249, 30.578128)
 class ScriptedFleet(VirtualFleet):
     """Virtual drones that refuse the missions of ``refuse`` drones and fall silent when told."""
 
-    def __init__(self, count, frame, battery_wh, refuse=(), silent_after_s=None):
+    def __init__(self, count, frame, battery_wh, refuse=(), silent_after_s=None, home_pads=None):
         super().__init__(count, frame, battery_wh)
+        self.home_pads = home_pads  # as SITL vehicles homed at their pads
         self.refuse = set(refuse)
         self.silent_after_s = silent_after_s
         self.pending: list[Report] = []
@@ -216,3 +217,15 @@ def test_admission_history_survives_a_restart(make):
     assert len(cycles) == len(accepted)
     limit = admission.limit(again.clock.now_s())
     assert np.isfinite(limit) and np.min(np.abs(np.asarray(cycles) - limit)) < 1e-6
+
+
+def test_vehicles_homed_at_pads_fly_every_flight_from_their_own_pad(make):
+    """A vehicle that cannot move between pads (SITL homed at its pad) gets only flights from that pad."""
+    homes = (3, 2, 1, 0, 3, 2, 1, 0)
+    service, _ = make(home_pads=homes)
+    rows = service.place([OrderRequest(*DOOR, 1.0, f"H{k}") for k in range(8)])
+    flights = [service.flights[r.flight_id] for r in rows if r.status == "accepted"]
+    assert len(flights) >= 4
+    pads = [p.name for p in service.config.separation.pads]
+    assert all(f.pad == pads[homes[f.drone]] for f in flights)
+    assert len({f.drone for f in flights}) >= 4

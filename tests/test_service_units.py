@@ -18,7 +18,7 @@ from dronedel.dispatch import plan_day
 from dronedel.orders import OrderBook, load_orders
 from dronedel.service.booking import LiveDispatcher
 from dronedel.service.clock import ServiceClock
-from dronedel.intent.conformance import Conformance, Excursion
+from dronedel.intent.conformance import Conformance, Excursion, allowed_excursions
 from dronedel.service.conformance import MAX_EXCURSION_S, MAX_RECOVERABLE_S, ConformanceMonitor
 from dronedel.service.trajectory import delay_factor, planned_trajectory
 
@@ -127,6 +127,10 @@ def test_too_many_short_excursions_and_no_recovery():
     assert stuck.state == "contingent"
 
 
+def test_excursions_allowed_are_18_an_hour_pro_rata():
+    assert [allowed_excursions(s) for s in (60.0, 600.0, 1800.0, 3600.0, 7200.0)] == [1, 3, 9, 18, 36]
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.floats(60.0, 3500.0), st.integers(1, 40))
 def test_short_excursions_are_counted_pro_rata_as_after_the_flight(flight_s, count):
@@ -140,8 +144,7 @@ def test_short_excursions_are_counted_pro_rata_as_after_the_flight(flight_s, cou
                         tuple(Excursion(k * step, 1.0) for k in range(1, count + 1)), flight_s)
     assert live.excursions == count == len(after.excursions)
     assert ("nonconforming" in states) == (after.state == "nonconforming")
-    if flight_s <= 600.0:  # a 10-minute flight may have 3
-        assert ("nonconforming" in states) == (count > 3)
+    assert ("nonconforming" in states) == (count > allowed_excursions(flight_s))  # 18 an hour, pro rata
 
 
 def test_clock_runs_at_its_speedup_and_survives_a_restart():

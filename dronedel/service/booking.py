@@ -32,13 +32,13 @@ _HOLD_STEP_S = 1.0
 
 
 class SharedRouterTable(FlightTable):
-    """A flight table over the doors of every order so far that takes its routers from ``base`` (same airspace
-    and site); flights are computed only for the doors asked about (the orders being decided)."""
+    """A flight table over the doors of one request's orders, numbered from ``first`` as the dispatcher numbers
+    them, that takes its routers from ``base`` (same airspace and site)."""
 
-    def __init__(self, base: FlightTable, doors_xy: np.ndarray, payload_kg: np.ndarray) -> None:
-        pads = {"pads": base.pads} if hasattr(base, "pads") else {}
+    def __init__(self, base: FlightTable, doors_xy: np.ndarray, payload_kg: np.ndarray, first: int) -> None:
         super().__init__(base.airspace, base.frame, base.profile, doors_xy, payload_kg, band=base.band,
-                         margin_m=base.margin_m, authorisations=base.authorisations, chunk=base.chunk, **pads)
+                         margin_m=base.margin_m, authorisations=base.authorisations, chunk=base.chunk, pads=base.pads,
+                         first=first)
         self.base = base
 
     def router(self, zones: frozenset[str]) -> Router:
@@ -60,8 +60,6 @@ class LiveDispatcher:
         self.dispatcher = self.context.dispatcher(policy=policy)
         self._orders: list[Order] = []
         self._placed = np.empty(0)
-        self._doors = np.empty((0, 2))
-        self._payload = np.empty(0)
         self._index: dict[str, int] = {}  # order id -> the dispatcher's index of its latest decision
 
     def _context(self, airspace: Airspace, now_s: float) -> DayContext:
@@ -80,6 +78,11 @@ class LiveDispatcher:
     def drones(self) -> int:
         """Fleet size."""
         return self.dispatcher.drones
+
+    def bind_home_pads(self, home_pads: Sequence[int]) -> None:
+        """Bind each drone to its pad (index into the site's pads) from now on: its vehicle cannot move
+        between pads (a SITL vehicle is homed at its pad). Call before the first decision."""
+        self.dispatcher = self.context.dispatcher(policy=self.policy, home_pads=list(home_pads))
 
     def set_airspace(self, airspace: Airspace, now_s: float) -> None:
         """Decide from now on in ``airspace`` (a restriction activated or lifted); bookings stay.
@@ -154,11 +157,9 @@ class LiveDispatcher:
         x, y = self.context.frame.to_local([o.lon for o in orders], [o.lat for o in orders], check=False)
         self._orders += orders
         self._placed = np.concatenate([self._placed, np.asarray(placed_s, float)])
-        self._doors = np.concatenate([self._doors, np.column_stack([x, y])])
-        self._payload = np.concatenate([self._payload, [o.weight_kg for o in orders]])
         d = self.dispatcher
         d.orders, d.placed_s = self._orders, self._placed
-        d.table = SharedRouterTable(self.context.table, self._doors, self._payload)
+        d.table = SharedRouterTable(self.context.table, np.column_stack([x, y]), [o.weight_kg for o in orders], first)
         self._index.update((o.order_id, first + k) for k, o in enumerate(orders))
         return np.arange(first, len(self._orders))
 

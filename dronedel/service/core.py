@@ -133,6 +133,8 @@ class DispatchService:
         self.fleet = fleet(self.live.drones, self.frame, self.clock)
         if self.fleet.count < self.live.drones:
             raise InputError(f"{self.fleet.count} vehicles for a fleet of {self.live.drones} drones", "--vehicles")
+        if self.fleet.home_pads is not None:
+            self.live.bind_home_pads(self.fleet.home_pads[:self.live.drones])
         self.drones = [_Drone() for _ in range(self.live.drones)]
         self.flights: dict[int, FlightRow] = {}
         self.trajectories: dict[int, Trajectory] = {}

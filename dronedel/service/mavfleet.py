@@ -120,10 +120,12 @@ class MavlinkFleet:
     """
 
     def __init__(self, openers: list[Callable[[], Vehicle]], clock: Callable[[], float], speedup: float,
-                 persistent: bool, processes: list[SitlProcess] = ()) -> None:
+                 persistent: bool, processes: list[SitlProcess] = (),
+                 home_pads: tuple[int, ...] | None = None) -> None:
         self.count = len(openers)
         self.persistent = persistent
         self.exact = False
+        self.home_pads = home_pads
         self.speedup = speedup
         self.processes = list(processes)
         self._reports: queue.SimpleQueue[Report] = queue.SimpleQueue()
@@ -186,4 +188,5 @@ def sitl_fleet(count: int, config: SiteConfig, speedup: float, binary: Path | No
             p.stop()
         raise
     openers = [lambda p=p: Vehicle.connect(p) for p in processes]
-    return MavlinkFleet(openers, clock, speedup, persistent=False, processes=processes)
+    return MavlinkFleet(openers, clock, speedup, persistent=False, processes=processes,
+                        home_pads=tuple(k % len(pads) for k in range(count)))

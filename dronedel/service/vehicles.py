@@ -57,6 +57,8 @@ class Fleet(Protocol):
     persistent: bool
     #: True if the vehicles fly their planned trajectories exactly (virtual), so planned instants are flown ones.
     exact: bool
+    #: Each vehicle's pad (index into the site's pads) where vehicles cannot move between pads, else None.
+    home_pads: tuple[int, ...] | None
 
     def prepare(self, flight: FlightRow, mission: Callable[[], Mission]) -> None:
         """Loading has begun: get the vehicle ready to fly ``flight`` (upload the mission ``mission()`` builds)."""
@@ -85,6 +87,7 @@ class VirtualFleet:
 
     persistent = True
     exact = True
+    home_pads = None
 
     def __init__(self, count: int, frame: LocalFrame, battery_wh: float) -> None:
         self.count = count
