@@ -1,6 +1,6 @@
 """Benchmark the live dispatch service on loopback: a real ``dronedel serve`` spoken to over HTTP.
 
-1. Load: orders placed at 10 and 100 orders/s for ``--seconds`` each by a bounded asyncio
+1. Load: orders placed at 10, 100 and 200 orders/s for ``--seconds`` each by a bounded asyncio
    client (httpx, at most 64 requests in flight, open loop: sends keep to the rate whatever the
    answers), then a closed loop of 32 clients as fast as the service answers; decisions/s and
    decision latency (request sent to decision received) p50/p99.
@@ -233,11 +233,11 @@ def run_load(args: argparse.Namespace, results: dict, pool: list, work: Path) ->
     """Part 1: load levels and the closed loop."""
     results["load"] = []
 
-    # 1. load at 10 and 100 orders/s, then closed loop
+    # 1. load at 10, 100 and 200 orders/s, then closed loop
     server = ServiceProcess(SITE, work / "load.sqlite", TOKEN, ["--start", "2026-06-13T08:00"])
     server.start()
     try:
-        for rate in (10.0, 100.0):
+        for rate in (10.0, 100.0, 200.0):
             run = asyncio.run(load(server.url, rate, args.seconds, pool, f"L{int(rate)}-"))
             results["load"].append(run)
             print(f"load {rate:g}/s: {run['decisions_per_s']} decisions/s, p50 {run['p50_ms']} ms, "
