@@ -166,6 +166,21 @@ def test_a_removed_intent_meets_nothing():
     assert len(index) == 1 and index.owners.tolist() == [8]
 
 
+def test_a_forgotten_past_leaves_the_future_intact():
+    """Bins that ended are dropped; volumes still ahead meet new flights as before, and filing goes on."""
+    index = IntentIndex(bin_s=30.0)
+    for k in range(200):  # flights every 30 s, each a 100 m leg for 60 s
+        index.add(k, as_volumes([(0, 0, 100, 0, 25, 40, 15, 30.0 * k, 60.0)]))
+    probe = as_volumes([(50, 0, 50, 10, 25, 40, 15, 4000.0, 30.0)])
+    before = index.conflicts(probe).owners
+    rows = len(index._count)
+    assert index.forget(3000.0) == 100
+    assert len(index._count) < rows and index.conflicts(probe).owners == before == (132, 133, 134)
+    index.add(500, as_volumes([(10, 0, 10, 50, 25, 40, 15, 4010.0, 5.0)]))
+    assert index.conflicts(probe).owners == (132, 133, 134, 500)
+    assert index.forget(0.0) == 0
+
+
 def test_segment_distance_against_shapely():
     import shapely
 

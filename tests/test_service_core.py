@@ -229,3 +229,17 @@ def test_vehicles_homed_at_pads_fly_every_flight_from_their_own_pad(make):
     pads = [p.name for p in service.config.separation.pads]
     assert all(f.pad == pads[homes[f.drone]] for f in flights)
     assert len({f.drone for f in flights}) >= 4
+
+
+def test_the_index_forgets_intents_that_ended_long_ago(make):
+    """A service running for days keeps only the recent and future cells of its intent index."""
+    service, _ = make(speedup=3600.0)
+    [row] = service.place([OrderRequest(*DOOR, 1.0, "OLD")])
+    assert row.status == "accepted"
+    index = service.live.dispatcher.intents
+    first = index._first_bin
+    run(service, 2.5)  # about two and a half service hours
+    assert index._first_bin > first
+    assert index._first_bin * index.bin_s >= service.clock.now_s() - 2 * 3600.0
+    [again] = service.place([OrderRequest(*DOOR, 1.0, "NEW")])
+    assert again.status == "accepted"

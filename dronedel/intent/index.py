@@ -105,6 +105,17 @@ class IntentIndex:
         self._removed += len(ids)
         return len(ids)
 
+    def forget(self, before_s: float) -> int:
+        """Drop the cells of the time bins that end by ``before_s`` (s), so that a service running for days
+        keeps a table of its recent and future bins only; questions about windows before then no longer
+        see the volumes filed there. Returns how many bins were dropped."""
+        drop = int(np.clip(np.floor(before_s / self.bin_s) - self._first_bin, 0, self._bins_held))
+        if drop:
+            cut = drop * self._per_bin
+            self._slots, self._count = self._slots[cut:].copy(), self._count[cut:].copy()
+            self._first_bin, self._bins_held = self._first_bin + drop, self._bins_held - drop
+        return drop
+
     def _bins(self, v: Volumes) -> tuple[NDArray, NDArray]:
         return (np.floor(v.t_lo / self.bin_s).astype(np.int64), np.floor(v.t_hi / self.bin_s).astype(np.int64))
 

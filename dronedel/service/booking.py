@@ -79,6 +79,10 @@ class LiveDispatcher:
         """Fleet size."""
         return self.dispatcher.drones
 
+    def forget(self, before_s: float) -> None:
+        """Drop the dispatcher's index of intents before ``before_s`` (service s): no flight takes off then."""
+        self.dispatcher.intents.forget(before_s)
+
     def bind_home_pads(self, home_pads: Sequence[int]) -> None:
         """Bind each drone to its pad (index into the site's pads) from now on: its vehicle cannot move
         between pads (a SITL vehicle is homed at its pad). Call before the first decision."""

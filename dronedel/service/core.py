@@ -60,6 +60,9 @@ _AIRBORNE = ("airborne", "delivering", "returning")
 #: Door reached (telemetry): horizontal distance (m) and height above the delivery height (m).
 _DOOR_RADIUS_M, _DOOR_HEIGHT_M = 15.0, 5.0
 
+#: Service seconds after which the dispatcher's index drops the cells of intents that have ended.
+_FORGET_AFTER_S = 3600.0
+
 
 class Conflict(DronedelError):
     """The request conflicts with the service's state (an order id taken, an order already flying)."""
@@ -140,6 +143,7 @@ class DispatchService:
         self.trajectories: dict[int, Trajectory] = {}
         self.monitors: dict[int, ConformanceMonitor] = {}
         self._missions: dict[int, Mission] = {}
+        self._forgotten_s = now
         self._last_track: dict[int, float] = {}
         self._delivered: set[int] = set()
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
@@ -601,6 +605,9 @@ class DispatchService:
                 self._advance(drone, d, now)
             if now > self.live.horizon_end_s() - 86400.0:
                 self.live.set_airspace(self._airspace(now), now)
+        if now > self._forgotten_s + _FORGET_AFTER_S:  # intents that ended long ago meet no new flight
+            self.live.forget(now - _FORGET_AFTER_S)
+            self._forgotten_s = now
         self._emit(now, "positions", {"drones": self.fleet_view()}, persist=False)
         self._publish()
 
