@@ -308,8 +308,8 @@ class Dispatcher:
                pads: list[int] | None = None) -> tuple[_Slot | None, frozenset[str], tuple[int, ...]]:
         """The earliest take-off in ``[takeoff, latest]`` (s) whose flight keeps the ``deadline`` around the
         zones then active and meets no accepted volume, over ``pads`` (default every pad) and pairs of
-        layers. Returns the slot
-        (or None), the scheduled zones that blocked, and the orders (indices) whose intents were in the way.
+        layers. Returns the slot (or None), the scheduled zones that blocked, and the orders (indices) whose
+        intents were in the way.
 
         Each pad's earliest take-off is bounded below by its climb alone (:meth:`_climb_bounds`). The pad
         whose climb clears first is searched first (ties least recently used first); the pads whose bounds
@@ -319,10 +319,10 @@ class Dispatcher:
         if self.policy == "fcfs":
             latest = takeoff
         pads = self._pads() if pads is None else pads
-        bounds = self._climb_bounds(i, pads, takeoff, latest, wind)
+        bounds, held = self._climb_bounds(i, pads, takeoff, latest, wind)
         order = [k for k in np.argsort(bounds, kind="stable") if np.isfinite(bounds[k])]
-        if not order:
-            return None, frozenset(), ()
+        if not order:  # no pad's climb is ever clear: the flights holding the pads are in the way
+            return None, frozenset(), held
         first = order[0]
         best, blocked, conflicts = self._place_at_pads(i, [pads[first]], bounds[[first]], latest, deadline, wind)
         rest = [k for k in order[1:] if best is None or bounds[k] < best.takeoff_s]
@@ -334,13 +334,14 @@ class Dispatcher:
                 best = slot
         return best, blocked, conflicts
 
-    def _climb_bounds(self, i: int, pads: list[int], takeoff: float, latest: float, wind: Wind) -> NDArray:
+    def _climb_bounds(self, i: int, pads: list[int], takeoff: float, latest: float,
+                      wind: Wind) -> tuple[NDArray, tuple[int, ...]]:
         """For each of ``pads``: the earliest take-off in ``[takeoff, latest]`` at which a climb volume alone (to
-        the layer whose climb is clear first) meets no accepted volume, ``inf`` if none. A flight from that pad
-        takes off no earlier: its climb is one of its volumes, and a climb's volume depends on its layer only
-        (they are made once per wind)."""
+        the layer whose climb is clear first) meets no accepted volume, ``inf`` if none; and the orders whose
+        intents those climbs meet. A flight from that pad takes off no earlier: its climb is one of its
+        volumes, and a climb's volume depends on its layer only (they are made once per wind)."""
         if not self.deconflict or len(pads) == 1:
-            return np.full(len(pads), takeoff)
+            return np.full(len(pads), takeoff), ()
         climb = self._climbs.get(wind)
         if climb is None:
             other = {layer: next((x for x in self.layers if x != layer), layer) for layer in self.layers}
@@ -354,9 +355,9 @@ class Dispatcher:
         tiled = climb.take(np.tile(np.arange(len(climb)), len(pads)))
         volumes = Volumes(tiled.ax + xy[at, 0], tiled.ay + xy[at, 1], tiled.bx + xy[at, 0], tiled.by + xy[at, 1],
                           tiled.radius, tiled.z_lo, tiled.z_hi, tiled.t_lo, tiled.t_hi, tiled.kind)
-        starts, _ = self.intents.earliest(volumes, at * len(climb) + np.tile(np.arange(len(climb)), len(pads)),
-                                          len(pads) * len(climb), takeoff, latest, _CLEAR_S)
-        return starts.reshape(len(pads), len(climb)).min(axis=1)
+        starts, met = self.intents.earliest(volumes, at * len(climb) + np.tile(np.arange(len(climb)), len(pads)),
+                                            len(pads) * len(climb), takeoff, latest, _CLEAR_S)
+        return starts.reshape(len(pads), len(climb)).min(axis=1), met
 
     def _place_at_pads(self, i: int, pads: list[int], starts: NDArray, latest: float, deadline: float,
                        wind: Wind) -> tuple[_Slot | None, frozenset[str], tuple[int, ...]]:
