@@ -48,6 +48,28 @@ def _expand(first: NDArray, last: NDArray) -> tuple[NDArray, NDArray]:
     return which, first[which] + offset
 
 
+def _first_clear(option: NDArray, s: NDArray, e: NDArray, base: NDArray) -> tuple[NDArray, NDArray]:
+    """For forbidden open intervals ``(s[k], e[k])`` of take-off times of options ``option[k]``, each option
+    starting at ``base[option]``: the options with intervals and how long each must wait past its start.
+
+    One sweep for all: sorted by option and start, a take-off moves to the running maximum of the ends
+    until an interval starts at or after it; options are moved ``option * span`` apart, beyond one
+    another's ends, so one running maximum serves them all.
+    """
+    order = np.lexsort((s, option))
+    g, s, e = option[order], s[order], e[order]
+    span = float(max(e.max(), base.max()) - min(s.min(), 0.0) + 1.0)
+    s, e, floor = s + g * span, e + g * span, base[g] + g * span
+    reach = np.maximum.accumulate(e)
+    first = np.r_[True, g[1:] != g[:-1]]
+    t = np.maximum(floor, np.where(first, -np.inf, np.r_[-np.inf, reach[:-1]]))
+    heads = np.flatnonzero(first)
+    stop = np.minimum.reduceat(np.where(s >= t, np.arange(len(s)), len(s)), heads)
+    ends = np.r_[heads[1:], len(s)] - 1
+    found = np.where(stop < len(s), t[np.minimum(stop, len(s) - 1)], np.maximum(floor[heads], reach[ends]))
+    return g[heads], found - floor[heads]
+
+
 class IntentIndex:
     """Accepted volumes of many flights, each volume tagged with its flight's ``owner`` number.
 
@@ -244,21 +266,9 @@ class IntentIndex:
         if not q.size:
             return start, ()
         g = option[q]
-        s = d["t_lo"][a] - v.t_hi[q] - lo  # forbidden take-offs (s, e), relative to lo
-        e = d["t_hi"][a] - v.t_lo[q] + clear_s - lo
-        order = np.lexsort((s, g))
-        g, s, e, a = g[order], s[order], e[order], a[order]
-        # one sweep for all options: option g's times are moved g * span on, beyond the ends of option g - 1's
-        span = float(max(e.max(), base.max()) - min(s.min(), 0.0) + 1.0)
-        s, e, floor = s + g * span, e + g * span, base[g] + g * span
-        reach = np.maximum.accumulate(e)
-        first = np.r_[True, g[1:] != g[:-1]]
-        t = np.maximum(floor, np.where(first, -np.inf, np.r_[-np.inf, reach[:-1]]))
-        heads = np.flatnonzero(first)
-        stop = np.minimum.reduceat(np.where(s >= t, np.arange(len(s)), len(s)), heads)
-        ends = np.r_[heads[1:], len(s)] - 1
-        found = np.where(stop < len(s), t[np.minimum(stop, len(s) - 1)], np.maximum(floor[heads], reach[ends]))
-        start[g[heads]] += found - floor[heads]  # the delay past each option's own start (exactly 0 for none)
+        options_met, delay = _first_clear(g, d["t_lo"][a] - v.t_hi[q] - lo, d["t_hi"][a] - v.t_lo[q] + clear_s - lo,
+                                          base)
+        start[options_met] += delay  # exactly 0 for an option that need not wait
         start[start > hi] = np.inf
         return start, tuple(sorted(set(self._owner[a].tolist())))
 
