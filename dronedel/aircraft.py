@@ -437,10 +437,9 @@ def _legs_of(routes: Sequence[Any], start: ArrayLike | None = None,
              sees_first: NDArray | None = None) -> tuple[_Legs, NDArray]:
     """Flatten routes ((n, 2) local-metre polylines or objects with ``points``) into legs.
 
-    With ``start`` ((x, y) metres, or one per route), each route of two or more points is flown from there
-    instead, as
-    :meth:`dronedel.routing.Router.from_point` flies it: ``start`` replaces its first point where
-    ``sees_first`` (start sees its second point), else comes before it.
+    With ``start`` ((x, y) metres, or one per route), each route of two or more points is flown from
+    there instead, as :meth:`dronedel.routing.Router.from_point` flies it: ``start`` replaces its
+    first point where ``sees_first`` (start sees its second point), else comes before it.
 
     Returns the legs and a boolean array marking routes that exist (finite, >= 1 point).
     """

@@ -390,7 +390,7 @@ class Dispatcher:
                     continue
                 volumes, option = self._templates(ok, wind)
                 parts.append((volumes, option + len(options)))
-                offers += [(p, zones, leg, volumes.take(np.flatnonzero(option == k))) for k, leg in enumerate(ok)]
+                offers += [(p, zones, leg) for leg in ok]
                 options += [(t[p], min(latest, deadline - leg.door_s)) for leg in ok]
             t = {p: when for p, when in t.items() if when <= latest}
             if not options:
@@ -398,10 +398,10 @@ class Dispatcher:
                     break
                 continue
             lo, last = np.array(options).T
+            volumes = Volumes.concat([v for v, _ in parts])
+            option = np.concatenate([o for _, o in parts])
             if self.deconflict:
-                volumes = Volumes.concat([v for v, _ in parts])
-                found, hit = self.intents.earliest(volumes, np.concatenate([o for _, o in parts]), len(options), lo,
-                                                   float(last.max()), _CLEAR_S)
+                found, hit = self.intents.earliest(volumes, option, len(options), lo, float(last.max()), _CLEAR_S)
                 found[found > last] = np.inf
                 met = met or hit
             else:
@@ -409,10 +409,10 @@ class Dispatcher:
             k = int(np.argmin(found))
             if not np.isfinite(found[k]):
                 break
-            pad, zones, leg, mine = offers[k]
+            pad, zones, leg = offers[k]
             when = float(found[k])
             if when == t[pad] or self._zones_for(when, i, wind, pad, pairs[pad])[0] == zones:
-                return _Slot(when, zones, leg, mine.shifted(when)), blocked, met
+                return _Slot(when, zones, leg, volumes.take(np.flatnonzero(option == k)).shifted(when)), blocked, met
             t[pad] = when
         return None, blocked, met
 

@@ -164,6 +164,10 @@ class FlightTable:
     def _at_site(self, pad: int | None) -> bool:
         return pad is None or self.pads[pad] == (0.0, 0.0)
 
+    def _route_key(self, zones: frozenset[str], pad: int | None) -> tuple[frozenset[str], int | None]:
+        """Where the routes from ``pad`` around ``zones`` are kept: a pad at the site shares the site's."""
+        return zones, None if self._at_site(pad) else pad
+
     def routes(self, zones: frozenset[str], index: NDArray, pad: int | None = None) -> NDArray:
         """Routes (object array of :class:`Route`) from pad ``pad`` (None: the site point) to doors ``index``
         around the zones ``zones``.
@@ -175,7 +179,7 @@ class FlightTable:
 
     def _routes_of(self, zones: frozenset[str], index: NDArray, pad: int | None = None) -> NDArray:
         """:meth:`routes` of doors ``index`` numbered from this table's first."""
-        key = (zones, None if self._at_site(pad) else pad)
+        key = self._route_key(zones, pad)
         routes = self._routes.get(key)
         if routes is None:
             routes = self._routes[key] = np.full(len(self.doors), None, object)
@@ -235,8 +239,7 @@ class FlightTable:
             pads = [pad] + [p for p in range(len(self.pads)) if p != pad and not cache(p)[0][todo].any()]
             off = [p for p in pads if not self._at_site(p)]
             routes = list(self._routes_of(zones, todo))
-            starts = np.repeat(np.array([self.pads[p] if p in off else (0.0, 0.0) for p in pads], float),
-                               len(todo), axis=0)
+            starts = np.repeat(np.array([self.pads[p] for p in pads], float), len(todo), axis=0)
             sees = np.ones((len(pads), len(todo)), bool)
             if off:
                 sees[[pads.index(p) for p in off]] = self._sees(zones, off, todo)
@@ -308,6 +311,6 @@ class FlightTable:
 
     def _route(self, zones: frozenset[str], i: int, pad: int) -> Route:
         """Door ``i``'s route from pad ``pad`` around ``zones`` (as :meth:`routes`)."""
-        routes = self._routes.get((zones, None if self._at_site(pad) else pad))
+        routes = self._routes.get(self._route_key(zones, pad))
         found = None if routes is None else routes[i]
         return self._routes_of(zones, np.array([i]), pad)[0] if found is None else found
