@@ -16,12 +16,19 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .index import _expand
 from .path import PlannedPath
 
 __all__ = ["Track", "SeparationAudit", "audit_separation", "track_of"]
 
 _CHUNK = 1_000_000  # samples compared per block (about 150 MB of work arrays)
+
+
+def _expand(first: NDArray, last: NDArray) -> tuple[NDArray, NDArray]:
+    """For ranges ``[first[k], last[k]]``: the range number and the value of each of their members."""
+    counts = last - first + 1
+    which = np.repeat(np.arange(len(first)), counts)
+    offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return which, first[which] + offset
 
 
 @dataclass(frozen=True)

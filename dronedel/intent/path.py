@@ -88,7 +88,8 @@ class PlannedPath:
     def flown_by(cls, profile: AircraftProfile, wind: Wind, takeoff_s: float, phases_s: tuple[float, ...],
                  route: NDArray, layers: tuple[float, float]) -> PlannedPath:
         """The path of a flight of ``profile`` in ``wind``: its door altitude and speed bound from them."""
-        return cls(takeoff_s, phases_s, route, layers, door_altitude(profile, layers), cruise_speed_bound(profile, wind))
+        return cls(takeoff_s, phases_s, route, layers, door_altitude(profile, layers),
+                   cruise_speed_bound(profile, wind))
 
     @property
     def bounds_s(self) -> NDArray:

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..config import Separation
+from .kernels import point_segment_distances, segment_distances
 from .path import PlannedPath, arc_lengths
 
 __all__ = ["KINDS", "Volumes", "volumes_for", "option_volumes", "segment_distance"]
@@ -84,28 +85,14 @@ class Volumes:
 
 def _point_segment(px: NDArray, py: NDArray, ax: NDArray, ay: NDArray, bx: NDArray, by: NDArray) -> NDArray:
     """Distance from points p to segments a-b (arrays broadcast), metres."""
-    dx, dy = bx - ax, by - ay
-    dd = dx * dx + dy * dy
-    u = np.where(dd > 0, ((px - ax) * dx + (py - ay) * dy) / np.where(dd > 0, dd, 1.0), 0.0)
-    u = np.clip(u, 0.0, 1.0)
-    return np.hypot(px - (ax + u * dx), py - (ay + u * dy))
+    args = np.broadcast_arrays(px, py, ax, ay, bx, by)
+    return point_segment_distances(*(np.ascontiguousarray(x, float).ravel() for x in args)).reshape(args[0].shape)
 
 
 def segment_distance(a: Volumes, b: Volumes) -> NDArray:
     """Plan-view distance (m) between the segments of ``a[k]`` and ``b[k]`` (0 where they cross)."""
-    def orient(px, py, qx, qy, rx, ry):
-        return np.sign((qx - px) * (ry - py) - (qy - py) * (rx - px))
-
-    o1 = orient(a.ax, a.ay, a.bx, a.by, b.ax, b.ay)
-    o2 = orient(a.ax, a.ay, a.bx, a.by, b.bx, b.by)
-    o3 = orient(b.ax, b.ay, b.bx, b.by, a.ax, a.ay)
-    o4 = orient(b.ax, b.ay, b.bx, b.by, a.bx, a.by)
-    crossing = (o1 * o2 < 0) & (o3 * o4 < 0)
-    d = np.minimum.reduce([
-        _point_segment(a.ax, a.ay, b.ax, b.ay, b.bx, b.by), _point_segment(a.bx, a.by, b.ax, b.ay, b.bx, b.by),
-        _point_segment(b.ax, b.ay, a.ax, a.ay, a.bx, a.by), _point_segment(b.bx, b.by, a.ax, a.ay, a.bx, a.by),
-    ])
-    return np.where(crossing, 0.0, d)
+    args = np.broadcast_arrays(a.ax, a.ay, a.bx, a.by, b.ax, b.ay, b.bx, b.by)
+    return segment_distances(*(np.ascontiguousarray(x, float).ravel() for x in args)).reshape(args[0].shape)
 
 
 def _slices(route: NDArray, piece_m: float) -> tuple[NDArray, NDArray]:

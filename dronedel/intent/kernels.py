@@ -1,0 +1,187 @@
+"""Compiled inner loops of the intent index (numba): capsule geometry, the scan of the slot
+table for the accepted volumes that given volumes meet, and the sweep over forbidden take-off
+intervals.
+
+A dispatcher asks the index thousands of small questions a day, each meeting a few thousand
+candidate volumes: vectorised numpy spends most of such a question on the overhead of its
+many array operations, so these loops are compiled instead (``cache=True`` keeps the machine
+code beside the module). Units: local metres (x east, y north), metres AGL, seconds.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["cells", "first_clear", "meeting", "point_segment_distances", "segment_distances"]
+
+
+@numba.njit(cache=True, inline="always")
+def _point_segment(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
+    """Distance (m) from point p to segment a-b."""
+    dx, dy = bx - ax, by - ay
+    dd = dx * dx + dy * dy
+    u = ((px - ax) * dx + (py - ay) * dy) / dd if dd > 0 else 0.0
+    u = min(max(u, 0.0), 1.0)
+    return np.hypot(px - (ax + u * dx), py - (ay + u * dy))
+
+
+@numba.njit(cache=True, inline="always")
+def _orient(px: float, py: float, qx: float, qy: float, rx: float, ry: float) -> float:
+    return np.sign((qx - px) * (ry - py) - (qy - py) * (rx - px))
+
+
+@numba.njit(cache=True, inline="always")
+def _segment_gap(ax: float, ay: float, bx: float, by: float, cx: float, cy: float, dx: float, dy: float) -> float:
+    """Plan-view distance (m) between segments a-b and c-d, 0 where they cross."""
+    if (_orient(ax, ay, bx, by, cx, cy) * _orient(ax, ay, bx, by, dx, dy) < 0
+            and _orient(cx, cy, dx, dy, ax, ay) * _orient(cx, cy, dx, dy, bx, by) < 0):
+        return 0.0
+    return min(_point_segment(ax, ay, cx, cy, dx, dy), _point_segment(bx, by, cx, cy, dx, dy),
+               _point_segment(cx, cy, ax, ay, bx, by), _point_segment(dx, dy, ax, ay, bx, by))
+
+
+@numba.njit(cache=True)
+def segment_distances(ax: NDArray, ay: NDArray, bx: NDArray, by: NDArray, cx: NDArray, cy: NDArray, dx: NDArray,
+                      dy: NDArray) -> NDArray:
+    """Plan-view distance (m) between segments ``a[k]-b[k]`` and ``c[k]-d[k]`` (1-D arrays of one length)."""
+    out = np.empty(len(ax))
+    for k in range(len(ax)):
+        out[k] = _segment_gap(ax[k], ay[k], bx[k], by[k], cx[k], cy[k], dx[k], dy[k])
+    return out
+
+
+@numba.njit(cache=True)
+def point_segment_distances(px: NDArray, py: NDArray, ax: NDArray, ay: NDArray, bx: NDArray,
+                            by: NDArray) -> NDArray:
+    """Distance (m) from points ``p[k]`` to segments ``a[k]-b[k]`` (1-D arrays of one length)."""
+    out = np.empty(len(px))
+    for k in range(len(px)):
+        out[k] = _point_segment(px[k], py[k], ax[k], ay[k], bx[k], by[k])
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def _row(b: int, slab: int, x: int, y: int, first_bin: int, slabs: int, tile: int) -> int:
+    """The slot-table row of cell (time bin, slab, square x, square y): squares ``tile`` apart share one."""
+    return (((b - first_bin) * slabs + slab) * tile + x % tile) * tile + y % tile
+
+
+@numba.njit(cache=True, inline="always")
+def _footprint(v: NDArray, grid: NDArray, slabs: int, tile: int) -> tuple[int, int, int, int, int, int, int, int]:
+    """The first and last time bin, altitude slab and plan-view square (x, then y; at most ``tile`` of
+    each) that volume row ``v`` is filed under: its capsule grown by its radius and half the margin
+    touches them. ``grid`` as :func:`meeting` takes it."""
+    bin_s, slab_m, slab_offset_m, square_m, margin = grid[0], grid[1], grid[2], grid[3], grid[4]
+    top = slabs - 1
+    b0, b1 = int(np.floor(v[7] / bin_s)), int(np.floor(v[8] / bin_s))
+    s0 = min(max(int(np.floor((v[5] + slab_offset_m) / slab_m)), 0), top)
+    s1 = max(min(max(int(np.ceil((v[6] + slab_offset_m) / slab_m)) - 1, 0), top), s0)
+    grow = v[4] + margin / 2
+    x0 = int(np.floor((min(v[0], v[2]) - grow) / square_m))
+    x1 = int(np.floor((max(v[0], v[2]) + grow) / square_m))
+    y0 = int(np.floor((min(v[1], v[3]) - grow) / square_m))
+    y1 = int(np.floor((max(v[1], v[3]) + grow) / square_m))
+    return b0, b1, s0, s1, x0, min(x1, x0 + tile - 1), y0, min(y1, y0 + tile - 1)
+
+
+@numba.njit(cache=True)
+def cells(rows: NDArray, grid: NDArray, first_bin: int, slabs: int, tile: int) -> tuple[NDArray, NDArray, NDArray]:
+    """Where volume rows ``rows`` are filed: the volume number and slot-table row of each of their cells,
+    and each volume's first bin, slab and square (x, y) (``corner``, as :func:`meeting` reads it)."""
+    corner = np.empty((rows.shape[0], 4), np.int64)
+    total = 0
+    for k in range(rows.shape[0]):
+        b0, b1, s0, s1, x0, x1, y0, y1 = _footprint(rows[k], grid, slabs, tile)
+        corner[k, 0], corner[k, 1], corner[k, 2], corner[k, 3] = b0, s0, x0, y0
+        total += (b1 - b0 + 1) * (s1 - s0 + 1) * (x1 - x0 + 1) * (y1 - y0 + 1)
+    which = np.empty(total, np.int64)
+    row = np.empty(total, np.int64)
+    n = 0
+    for k in range(rows.shape[0]):
+        b0, b1, s0, s1, x0, x1, y0, y1 = _footprint(rows[k], grid, slabs, tile)
+        for b in range(b0, b1 + 1):
+            for slab in range(s0, s1 + 1):
+                for x in range(x0, x1 + 1):
+                    for y in range(y0, y1 + 1):
+                        which[n], row[n] = k, _row(b, slab, x, y, first_bin, slabs, tile)
+                        n += 1
+    return which, row, corner
+
+
+@numba.njit(cache=True)
+def meeting(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, query: NDArray, grid: NDArray,
+            first_bin: int, bins_held: int, slabs: int, tile: int) -> tuple[NDArray, NDArray]:
+    """Every pair ``(q, a)`` of a query volume and an accepted volume that overlap in time, altitude and
+    plan view, the capsules closer than the sum of their radii plus the margin.
+
+    ``data`` and ``query`` hold one volume per row as ``ax, ay, bx, by, radius, z_lo, z_hi, t_lo, t_hi``;
+    ``grid`` is ``bin_s, slab_m, slab_offset_m, square_m, margin_m``. ``slots``/``count`` are the index's
+    slot table (volume numbers by cell row) and ``corner`` each accepted volume's first bin, slab and
+    square (x, y). A pair sharing several cells is tested in one only: the cell of the lower corner of
+    the overlap of their footprints.
+    """
+    margin = grid[4]
+    last_bin = first_bin + bins_held - 1
+    size = 1024
+    out_q = np.empty(size, np.int64)
+    out_a = np.empty(size, np.int64)
+    n = 0
+    for q in range(query.shape[0]):
+        qax, qay, qbx, qby, qr = query[q, 0], query[q, 1], query[q, 2], query[q, 3], query[q, 4]
+        qz_lo, qz_hi, qt_lo, qt_hi = query[q, 5], query[q, 6], query[q, 7], query[q, 8]
+        b0, b1, s0, s1, x0, x1, y0, y1 = _footprint(query[q], grid, slabs, tile)
+        b0, b1 = max(b0, first_bin), min(b1, last_bin)
+        for b in range(b0, b1 + 1):
+            for slab in range(s0, s1 + 1):
+                for x in range(x0, x1 + 1):
+                    for y in range(y0, y1 + 1):
+                        row = _row(b, slab, x, y, first_bin, slabs, tile)
+                        for j in range(count[row]):
+                            a = slots[row, j]
+                            once = _row(max(b0, corner[a, 0]), max(s0, corner[a, 1]), max(x0, corner[a, 2]),
+                                        max(y0, corner[a, 3]), first_bin, slabs, tile)
+                            if once != row:
+                                continue
+                            if not (data[a, 7] < qt_hi and qt_lo < data[a, 8]):
+                                continue
+                            if not (data[a, 5] < qz_hi and qz_lo < data[a, 6]):
+                                continue
+                            reach = data[a, 4] + qr + margin
+                            aax, aay, abx, aby = data[a, 0], data[a, 1], data[a, 2], data[a, 3]
+                            if (max(aax, abx) + reach <= min(qax, qbx) or max(qax, qbx) + reach <= min(aax, abx)
+                                    or max(aay, aby) + reach <= min(qay, qby)
+                                    or max(qay, qby) + reach <= min(aay, aby)):
+                                continue
+                            if _segment_gap(qax, qay, qbx, qby, aax, aay, abx, aby) >= reach:
+                                continue
+                            if n == size:
+                                size *= 2
+                                wider_q, wider_a = np.empty(size, np.int64), np.empty(size, np.int64)
+                                wider_q[:n], wider_a[:n] = out_q[:n], out_a[:n]
+                                out_q, out_a = wider_q, wider_a
+                            out_q[n], out_a[n] = q, a
+                            n += 1
+    return out_q[:n], out_a[:n]
+
+
+@numba.njit(cache=True)
+def first_clear(option: NDArray, s: NDArray, e: NDArray, start: NDArray) -> NDArray:
+    """Each option's first take-off at or after ``start[option]`` outside all of its forbidden open
+    intervals ``(s[k], e[k])`` (interval ``k`` forbids option ``option[k]``).
+
+    One sweep for all, in order of the intervals' starts: an option's take-off moves to the end of
+    each interval that starts before it, and is clear at the first interval starting at or after it.
+    """
+    t = start.copy()
+    clear = np.zeros(len(start), np.bool_)
+    for k in np.argsort(s, kind="mergesort"):
+        o = option[k]
+        if clear[o]:
+            continue
+        if s[k] >= t[o]:
+            clear[o] = True
+        elif e[k] > t[o]:
+            t[o] = e[k]
+    return t
