@@ -21,6 +21,8 @@ of the site; headings and tracks are degrees true, wind directions say where it 
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -278,6 +280,7 @@ def corner_overlap(cos_turn: ArrayLike, peak_in: ArrayLike, peak_out: ArrayLike,
     return np.where(cap > 0, lo, 0.0)
 
 
+@functools.lru_cache(maxsize=4096)
 def _shaped_move(height_m: float, speed: float, accel: float, jerk: float, end_speed: float = 0.0,
                  decel: float | None = None) -> float:
     """Seconds to move ``height_m`` from rest at up to ``speed``, slowing to ``end_speed`` at the end.
@@ -542,9 +545,12 @@ def fixed_powers(payload: NDArray, profile: AircraftProfile, wind: Wind | None) 
     and landing fly (0, climb, descent, land speed; m/s, down negative), hovering in ``wind``."""
     p = profile
     w = float(np.hypot(*wind_vector(wind)))
-    masses = {True: p.empty_mass_kg + payload, False: np.full_like(payload, p.empty_mass_kg)}
-    rates = (0.0, p.climb_rate_ms, -p.descent_rate_ms, -p.land_speed_ms)
-    return {(loaded, r): power_w(p, m, w, r) for loaded, m in masses.items() for r in rates}
+    payload = np.asarray(payload, float)
+    keys = [(loaded, r) for loaded in (True, False)
+            for r in (0.0, p.climb_rate_ms, -p.descent_rate_ms, -p.land_speed_ms)]
+    mass = np.array([p.empty_mass_kg + (payload if loaded else 0.0 * payload) for loaded, _ in keys])
+    rate = np.array([r for _, r in keys])[:, None]
+    return dict(zip(keys, power_w(p, mass, w, rate)))  # one Newton solve for every mass and rate
 
 
 def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None,

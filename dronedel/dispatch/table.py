@@ -227,8 +227,10 @@ class FlightTable:
         return {k: v[index] for k, v in self._fixed[wind].items()}
 
     def _cruise_legs(self, zones: frozenset[str], wind: Wind, pad: int, index: NDArray) -> CruiseBatch:
-        """The cruise legs (altitude-independent) of doors ``index`` from pad ``pad``, computed once; those from
-        the other pads not yet known for these doors are computed with them, in one batch."""
+        """The cruise legs (altitude-independent) of doors ``index`` from pad ``pad``, computed once. The first
+        pad's are computed alone: the dispatcher screens every order with them, and most orders no drone
+        flies. Another pad's are computed with those of every other pad not yet known for these doors, in one
+        batch: a flight that is planned asks about them all."""
         def cache(p: int) -> tuple[NDArray, CruiseBatch]:
             if (zones, wind, p) not in self._cruises:
                 self._cruises[(zones, wind, p)] = (np.zeros(len(self.doors), bool), CruiseBatch.empty(len(self.doors)))
@@ -236,7 +238,7 @@ class FlightTable:
 
         todo = index[~cache(pad)[0][index]]
         if todo.size:
-            pads = [pad] + [p for p in range(len(self.pads)) if p != pad and not cache(p)[0][todo].any()]
+            pads = [pad] + [p for p in range(len(self.pads)) if pad and p != pad and not cache(p)[0][todo].any()]
             off = [p for p in pads if not self._at_site(p)]
             routes = list(self._routes_of(zones, todo))
             starts = np.repeat(np.array([self.pads[p] for p in pads], float), len(todo), axis=0)

@@ -14,10 +14,10 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["cells", "first_clear", "meeting", "point_segment_distances", "segment_distances"]
+__all__ = ["cells", "first_clear", "meeting", "point_segment_distances", "segment_distances", "warm_up"]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _point_segment(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
     """Distance (m) from point p to segment a-b."""
     dx, dy = bx - ax, by - ay
@@ -27,12 +27,12 @@ def _point_segment(px: float, py: float, ax: float, ay: float, bx: float, by: fl
     return np.hypot(px - (ax + u * dx), py - (ay + u * dy))
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _orient(px: float, py: float, qx: float, qy: float, rx: float, ry: float) -> float:
     return np.sign((qx - px) * (ry - py) - (qy - py) * (rx - px))
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _segment_gap(ax: float, ay: float, bx: float, by: float, cx: float, cy: float, dx: float, dy: float) -> float:
     """Plan-view distance (m) between segments a-b and c-d, 0 where they cross."""
     if (_orient(ax, ay, bx, by, cx, cy) * _orient(ax, ay, bx, by, dx, dy) < 0
@@ -62,13 +62,13 @@ def point_segment_distances(px: NDArray, py: NDArray, ax: NDArray, ay: NDArray, 
     return out
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _row(b: int, slab: int, x: int, y: int, first_bin: int, slabs: int, tile: int) -> int:
     """The slot-table row of cell (time bin, slab, square x, square y): squares ``tile`` apart share one."""
     return (((b - first_bin) * slabs + slab) * tile + x % tile) * tile + y % tile
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _footprint(v: NDArray, grid: NDArray, slabs: int, tile: int) -> tuple[int, int, int, int, int, int, int, int]:
     """The first and last time bin, altitude slab and plan-view square (x, then y; at most ``tile`` of
     each) that volume row ``v`` is filed under: its capsule grown by its radius and half the margin
@@ -185,3 +185,17 @@ def first_clear(option: NDArray, s: NDArray, e: NDArray, start: NDArray) -> NDAr
         elif e[k] > t[o]:
             t[o] = e[k]
     return t
+
+
+def warm_up() -> None:
+    """Load (or compile) every kernel now, with tiny inputs, so that the first real question is answered
+    at full speed: a service calls this before it starts serving."""
+    row = np.array([[0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]])
+    grid = np.array([60.0, 15.0, 7.5, 300.0, 0.0])
+    which, cell, corner = cells(row, grid, 0, 1, 1)
+    slots = np.zeros((1, 1), np.int32)
+    meeting(slots, np.ones(1, np.int64), corner, row, row, grid, 0, 1, 1, 1)
+    first_clear(np.zeros(1, np.int64), np.zeros(1), np.ones(1), np.zeros(1))
+    one = np.zeros(1)
+    segment_distances(one, one, one, one, one, one, one, one)
+    point_segment_distances(one, one, one, one, one, one)

@@ -19,7 +19,7 @@ import numpy as np
 from ..airspace.model import Airspace
 from ..config import SiteConfig, Wind
 from ..dispatch import DayContext, Decision, Flight, FlightTable, ZoneActivity, prepare_day
-from ..intent import Volumes
+from ..intent import Volumes, kernels
 from ..orders import Order, OrderBook
 from ..routing import Router
 
@@ -58,6 +58,7 @@ class LiveDispatcher:
         self.policy = policy
         self.context = self._context(airspace, now_s)
         self.dispatcher = self.context.dispatcher(policy=policy)
+        kernels.warm_up()  # the first order is answered as fast as the next
         self._orders: list[Order] = []
         self._placed = np.empty(0)
         self._index: dict[str, int] = {}  # order id -> the dispatcher's index of its latest decision
