@@ -22,7 +22,6 @@ of the site; headings and tracks are degrees true, wind directions say where it 
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -31,6 +30,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .config import AircraftProfile, Wind
+from .rotor import induced_velocities
+from .scurve import accel_times, corner_overlaps
 
 __all__ = [
     "GRAVITY", "PHASES", "REASONS", "PLACE_CHECK_S", "Phase", "FlightProfile", "FlightBatch",
@@ -56,8 +57,6 @@ REASONS = {
 
 #: Seconds NAV_PAYLOAD_PLACE watches the thrust drop after touchdown before it releases.
 PLACE_CHECK_S = 0.5
-
-_NEWTON_STEPS = 12
 
 
 # --- power -----------------------------------------------------------------------------------
@@ -87,14 +86,8 @@ def induced_velocity(thrust_n: ArrayLike, rho: float, area_m2: float,
     """
     T, V, Vc = np.broadcast_arrays(np.asarray(thrust_n, float), np.asarray(airspeed_ms, float),
                                    np.asarray(climb_ms, float))
-    vh2 = T / (2.0 * rho * area_m2)
-    v = -Vc / 2 + np.sqrt(Vc**2 / 4 + vh2)
-    for _ in range(_NEWTON_STEPS):
-        s = Vc + v
-        f = v * v * (V * V + s * s) - vh2 * vh2
-        df = 2 * v * (V * V + s * s) + 2 * v * v * s
-        v = v - np.divide(f, df, out=np.zeros_like(f), where=df > 0)
-    return v
+    flat = [np.ascontiguousarray(x).ravel() for x in (T, V, Vc)]
+    return induced_velocities(flat[0], float(rho), float(area_m2), flat[1], flat[2]).reshape(T.shape)
 
 
 def power_w(profile: AircraftProfile, mass_kg: ArrayLike, airspeed_ms: ArrayLike = 0.0,
@@ -176,7 +169,7 @@ def accel_time(peak_ms: ArrayLike, accel: float, jerk: float) -> NDArray:
     2 sqrt(v/j) when the peak is too low to reach ``accel``. It covers v t / 2 metres.
     """
     v = np.asarray(peak_ms, float)
-    return np.where(v >= accel * accel / jerk, v / accel + accel / jerk, 2 * np.sqrt(np.maximum(v, 0) / jerk))
+    return accel_times(np.ascontiguousarray(v).ravel(), float(accel), float(jerk)).reshape(v.shape)
 
 
 def scurve_jerk(accel: float, profile: AircraftProfile) -> float:
@@ -209,27 +202,6 @@ def leg_time(length_m: ArrayLike, speed_ms: ArrayLike, accel: float, jerk: float
     return np.where(L > 0, time, 0.0), np.where(L > 0, peak, 0.0)
 
 
-def _accel_state(s: NDArray, peak: NDArray, accel: float, jerk: float) -> tuple[NDArray, NDArray]:
-    """Distance (m) and speed (m/s) ``s`` seconds into an S-curve from rest to ``peak``."""
-    t_acc = accel_time(peak, accel, jerk)
-    s = np.clip(s, 0.0, t_acc)
-
-    def first_half(u: NDArray) -> tuple[NDArray, NDArray]:
-        t1 = np.minimum(accel / jerk, t_acc / 2)
-        ramp = u <= t1
-        d1, v1 = jerk * t1**3 / 6, jerk * t1**2 / 2
-        c = u - t1
-        d = np.where(ramp, jerk * u**3 / 6, d1 + v1 * c + accel * c * c / 2)
-        v = np.where(ramp, jerk * u * u / 2, v1 + accel * c)
-        return d, v
-
-    late = s > t_acc / 2
-    d, v = first_half(np.where(late, t_acc - s, s))
-    total = peak * t_acc / 2
-    rest = t_acc - s
-    return np.where(late, total - (peak * rest - d), d), np.where(late, peak - v, v)
-
-
 def _leg_limits(profile: AircraftProfile, vertical: bool) -> tuple[float, float]:
     """Acceleration (m/s^2) and S-curve jerk (m/s^3) of a waypoint leg, horizontal or vertical."""
     accel = profile.vertical_accel_ms2 if vertical else profile.accel_ms2
@@ -260,24 +232,8 @@ def corner_overlap(cos_turn: ArrayLike, peak_in: ArrayLike, peak_out: ArrayLike,
     for vertical, peak, a, j in ((vertical_in, p1, a1, j1), (vertical_out, p2, a2, j2)):
         if vertical:  # full vertical acceleration is reached a/j into the ramp
             cap = np.where(peak >= a * a / j, np.minimum(cap, 2 * a / j), cap)
-    vmin = np.minimum(v1max, v2max)
-
-    def fits(tau: NDArray) -> NDArray:
-        d1, v1 = _accel_state(tau / 2, p1, a1, j1)
-        d2, v2 = _accel_state(tau / 2, p2, a2, j2)
-        offset2 = d1 * d1 + d2 * d2 - 2 * d1 * d2 * c
-        speed2 = v1 * v1 + v2 * v2 + 2 * v1 * v2 * c
-        return (offset2 < radius * radius) & (speed2 < vmin * vmin)
-
-    lo, hi = np.zeros_like(cap), cap.copy()
-    ok = fits(hi)
-    lo = np.where(ok, hi, lo)
-    for _ in range(24):  # the cap is at most tens of seconds: 2**-24 of it is below a microsecond
-        mid = (lo + hi) / 2
-        good = fits(mid)
-        lo = np.where(good, mid, lo)
-        hi = np.where(good, hi, mid)
-    return np.where(cap > 0, lo, 0.0)
+    flat = [np.ascontiguousarray(x, float).ravel() for x in (c, p1, p2, np.minimum(v1max, v2max), cap)]
+    return corner_overlaps(*flat, np.array([a1, j1, a2, j2], float), float(radius)).reshape(cap.shape)
 
 
 @functools.lru_cache(maxsize=4096)
