@@ -309,7 +309,7 @@ class Router:
         reasons = self._classify(xy)
         best = np.full(len(xy), -1)
         length = np.full(len(xy), np.inf)
-        ok = np.flatnonzero(reasons == None)
+        ok = np.flatnonzero(np.equal(reasons, None))
         if ok.size:
             best[ok], length[ok] = self._best_nodes(xy[ok])
             lost = ok[best[ok] < 0]

@@ -20,6 +20,8 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from .kernels import walk_segments
+
 __all__ = ["FreeSpace", "cross"]
 
 #: Relative size below which an orientation is taken as "too close to call".
@@ -188,8 +190,8 @@ class FreeSpace:
         ``ip``/``iq`` give the ring-vertex index of an end point, or -1 for a point that
         is not a vertex; the end points themselves must lie in the closed free space.
         """
-        p = np.asarray(p, float).reshape(-1, 2)
-        q = np.asarray(q, float).reshape(-1, 2)
+        p = np.ascontiguousarray(np.asarray(p, float).reshape(-1, 2))
+        q = np.ascontiguousarray(np.asarray(q, float).reshape(-1, 2))
         m = len(p)
         ip = np.full(m, -1) if ip is None else np.asarray(ip, int)
         iq = np.full(m, -1) if iq is None else np.asarray(iq, int)
@@ -202,94 +204,13 @@ class FreeSpace:
             bad, doubt = self.leaves_freely(ends[at], direction[at])
             blocked[at[bad]] = True
             unsure[at[doubt]] = True
-        pieces = np.maximum(np.ceil(length / self._h), 1).astype(int)
-        active = np.flatnonzero(~blocked & (length > 0))
-        r = 0
-        while active.size and len(self._chunk_start):
-            self._test_piece(p, q, d, length, pieces, ip, iq, active, r, blocked, unsure)
-            r += 1
-            active = active[~blocked[active] & (pieces[active] > r)]
+        if len(self._chunk_start):
+            walk_segments(p, q, ip.astype(np.int64), iq.astype(np.int64), blocked, unsure, self._h, self._origin,
+                          *self._shape, self._cell_start, self._cell_count, self._cell_items, self._centre,
+                          self._radius, self._chunk_start, self._chunk_count, self._eid, self._ea, self._eb, self.next,
+                          1e-9 * self.scale, _REL_EPS)
         doubtful = np.flatnonzero(unsure & ~blocked)
         if doubtful.size:
             lines = shapely.linestrings(np.stack([p[doubtful], q[doubtful]], axis=1))
             blocked[doubtful] = ~shapely.covers(self.polygon, lines)
         return ~blocked
-
-    def _test_piece(self, p, q, d, length, pieces, ip, iq, active, r, blocked, unsure) -> None:
-        """Test the r-th piece (in from-both-ends order) of each active segment; update flags."""
-        h, nx, ny = self._h, *self._shape
-        n = pieces[active]
-        k = np.where(r % 2 == 0, r // 2, n - 1 - r // 2)
-        lk = length[active]
-        t0 = np.minimum(k * h, lk) / lk
-        t1 = np.minimum((k + 1) * h, lk) / lk
-        pa = p[active] + t0[:, None] * d[active]
-        pb = p[active] + t1[:, None] * d[active]
-        pad = 1e-9 * self.scale
-        lo = (np.minimum(pa, pb) - pad - self._origin) / h
-        hi = (np.maximum(pa, pb) + pad - self._origin) / h
-        ix0 = np.clip(np.floor(lo[:, 0]).astype(int), 0, nx - 1)
-        iy0 = np.clip(np.floor(lo[:, 1]).astype(int), 0, ny - 1)
-        ix1 = np.clip(np.floor(hi[:, 0]).astype(int), 0, nx - 1)
-        iy1 = np.clip(np.floor(hi[:, 1]).astype(int), 0, ny - 1)
-        segs, cells = [], []
-        for dx in range(3):
-            for dy in range(3):
-                ok = (ix0 + dx <= ix1) & (iy0 + dy <= iy1)
-                segs.append(active[ok])
-                cells.append((iy0[ok] + dy) * nx + ix0[ok] + dx)
-        seg, cell = np.concatenate(segs), np.concatenate(cells)
-        rows, item = _csr_expand(self._cell_start[cell], self._cell_count[cell])
-        seg, chunk = seg[rows], self._cell_items[item]
-        # bounding-circle filter against the whole segment
-        c = self._centre[chunk]
-        ps, ds, ls2 = p[seg], d[seg], np.maximum(length[seg] ** 2, np.finfo(float).tiny)
-        t = np.clip(np.einsum("ij,ij->i", c - ps, ds) / ls2, 0.0, 1.0)
-        near = np.hypot(*(ps + t[:, None] * ds - c).T) <= self._radius[chunk] + pad
-        key = np.unique(seg[near].astype(np.int64) * len(self._chunk_start) + chunk[near])
-        seg, chunk = np.divmod(key, len(self._chunk_start))
-        rows, e = _csr_expand(self._chunk_start[chunk], self._chunk_count[chunk])
-        seg = seg[rows]
-        vid = self._eid[e]
-        own = (vid == ip[seg]) | (self.next[vid] == ip[seg]) | (vid == iq[seg]) | (self.next[vid] == iq[seg])
-        seg, e = seg[~own], e[~own]
-        hit, doubt = _crossings(p[seg], q[seg], self._ea[e], self._eb[e], pad)
-        blocked[seg[hit]] = True
-        unsure[seg[doubt]] = True
-
-
-def _l1(v: NDArray) -> NDArray:
-    """L1 norm of stacked 2-vectors (an upper bound of the length, cheaper than hypot)."""
-    return np.abs(v[:, 0]) + np.abs(v[:, 1])
-
-
-def _side(d: NDArray, tol: NDArray) -> NDArray:
-    """Sign of ``d``, 0 where within ``tol`` of zero."""
-    return np.sign(d) * (np.abs(d) > tol)
-
-
-def _crossings(p: NDArray, q: NDArray, a: NDArray, b: NDArray, pad: float) -> tuple[NDArray, NDArray]:
-    """Segment pairs p->q, a->b: (surely cross at one interior point, touch or too close to call).
-
-    Rounding bounds use L1 lengths, which only widen the "too close to call" band.
-    """
-    pq, ap, bp = q - p, a - p, b - p
-    npq = _l1(pq)
-    s1 = _side(cross(pq, ap), npq * (_REL_EPS * _l1(ap) + pad))
-    s2 = _side(cross(pq, bp), npq * (_REL_EPS * _l1(bp) + pad))
-    proper = np.zeros(len(p), bool)
-    touch = np.zeros(len(p), bool)
-    k = np.flatnonzero(s1 * s2 <= 0)  # a and b not strictly on one side of the line pq
-    if k.size:
-        p, q, a, b, ap = p[k], q[k], a[k], b[k], ap[k]
-        ab = b - a
-        nab = _l1(ab)
-        qa = q - a
-        s3 = _side(cross(ab, -ap), nab * (_REL_EPS * _l1(ap) + pad))
-        s4 = _side(cross(ab, qa), nab * (_REL_EPS * _l1(qa) + pad))
-        s12 = s1[k] * s2[k]
-        proper[k] = (s12 < 0) & (s3 * s4 < 0)
-        overlap = np.all((np.minimum(p, q) <= np.maximum(a, b) + pad) & (np.minimum(a, b) <= np.maximum(p, q) + pad),
-                         axis=1)
-        touch[k] = (s3 * s4 <= 0) & ~proper[k] & overlap
-    return proper, touch

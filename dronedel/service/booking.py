@@ -16,13 +16,13 @@ from datetime import datetime
 
 import numpy as np
 
-from .. import rotor, scurve
 from ..airspace.model import Airspace
 from ..config import SiteConfig, Wind
 from ..dispatch import DayContext, Decision, Flight, FlightTable, ZoneActivity, prepare_day
-from ..intent import Volumes, kernels
+from ..intent import Volumes
 from ..orders import Order, OrderBook
 from ..routing import Router
+from ..warmup import warm_up
 
 __all__ = ["LiveDispatcher", "SharedRouterTable", "HORIZON_S"]
 
@@ -59,8 +59,7 @@ class LiveDispatcher:
         self.policy = policy
         self.context = self._context(airspace, now_s)
         self.dispatcher = self.context.dispatcher(policy=policy)
-        for compiled in (kernels, rotor, scurve):
-            compiled.warm_up()  # the first order is answered as fast as the next
+        warm_up()  # the first order is answered as fast as the next
         self._orders: list[Order] = []
         self._placed = np.empty(0)
         self._index: dict[str, int] = {}  # order id -> the dispatcher's index of its latest decision
