@@ -155,6 +155,17 @@ def test_earliest_take_off_is_the_first_clear_one(accepted, query, options, lo, 
         assert all(index.conflicts(mine.shifted(t)) is not None for t in before)
 
 
+def test_earliest_does_not_count_the_flights_it_is_told_to_ignore():
+    """A flight's own later bookings (which move with it) are ignored when it is held on the ground."""
+    index = IntentIndex()
+    index.add(7, as_volumes([(0, 0, 100, 0, 25, 40, 15, 0, 60)]))
+    mine = as_volumes([(0, 0, 100, 0, 25, 40, 15, 0, 10)])
+    found, met = index.earliest(mine, np.zeros(1, np.int64), 1, 0.0, 500.0)
+    assert found[0] == pytest.approx(60.0) and met == (7,)  # the forbidden take-offs are (-10, 60)
+    found, met = index.earliest(mine, np.zeros(1, np.int64), 1, 0.0, 500.0, ignore=[7])
+    assert found[0] == 0.0 and met == ()
+
+
 def test_a_removed_intent_meets_nothing():
     a = as_volumes([(0, 0, 100, 0, 25, 40, 15, 0, 60), (0, 0, 0, 100, 25, 40, 15, 30, 60)])
     index = IntentIndex()

@@ -172,10 +172,11 @@ class IntentIndex:
         return Conflict(tuple(sorted(set(self._owner[a].tolist()))), clear)
 
     def earliest(self, v: Volumes, option: NDArray, options: int, lo: ArrayLike, hi: ArrayLike,
-                 clear_s: float = 0.0) -> tuple[NDArray, tuple[int, ...]]:
+                 clear_s: float = 0.0, ignore: ArrayLike = ()) -> tuple[NDArray, tuple[int, ...]]:
         """The earliest take-off of each of ``options`` flights in ``[lo, hi]`` (s; ``lo`` and ``hi`` one for
         all or one per option) at which none of its volumes meets an accepted one (``inf`` where none
-        does), and the accepted flights met on the way.
+        does), and the accepted flights met on the way; the volumes of the flights ``ignore`` (owners)
+        do not count.
 
         ``v`` holds the volumes of all the options with times relative to a take-off at 0 s,
         ``option[k]`` naming the option of volume ``k``; a take-off is pushed ``clear_s`` past the end of
@@ -192,6 +193,9 @@ class IntentIndex:
         query[:, _T_LO] += start[g]  # every take-off of the option's range
         query[:, _T_HI] += last[g]
         q, a = self._meeting(query)
+        if len(ignore):
+            counted = ~np.isin(self._owner[a], np.asarray(ignore, np.int64))
+            q, a = q[counted], a[counted]
         if not q.size:
             return start, ()
         q = ask[q]

@@ -28,7 +28,7 @@ __all__ = ["LiveDispatcher", "SharedRouterTable", "HORIZON_S"]
 
 #: Seconds of zone schedules indexed ahead of (and one day behind) the service clock.
 HORIZON_S = 8 * 86400.0
-#: Held on the ground past the end of a conflict with another flight's intent (s).
+#: A flight held on the ground clears the end of a conflict with another flight's intent by this much (s).
 _HOLD_STEP_S = 1.0
 
 
@@ -134,8 +134,8 @@ class LiveDispatcher:
     def move(self, order_id: str, flight: Flight, *, ignore: Collection[str] = (),
              max_hold_s: float = 0.0) -> tuple[float | None, list[str]]:
         """``order_id``'s flight now flies as ``flight`` (moved later): its old intent is released and the new
-        one booked, held on the ground (later still) while it meets another accepted flight but those of
-        ``ignore`` (order ids), by at most ``max_hold_s`` seconds.
+        one booked, held on the ground (later still) for the least time, at most ``max_hold_s`` seconds, that
+        clears every other accepted flight but those of ``ignore`` (order ids) (:meth:`IntentIndex.earliest`).
 
         Returns the hold (s; None when no hold up to ``max_hold_s`` clears it, and then nothing is booked for
         it) and the order ids of the flights the moved intent first met.
@@ -143,18 +143,20 @@ class LiveDispatcher:
         own = self._index[order_id]
         self.release(order_id)
         volumes = self.volumes(flight)
-        hold, met = 0.0, []
-        while hold <= max_hold_s:
-            moved = volumes.shifted(hold)
-            conflict = self.dispatcher.intents.conflicts(moved)
-            owners = [] if conflict is None else [k for k in conflict.owners if k != own]
-            blocking = [self._orders[k].order_id for k in owners if self._orders[k].order_id not in ignore]
-            if not blocking:
-                self.dispatcher.intents.add(own, moved)
-                return hold, met
-            met = met or blocking
-            hold += conflict.clear_after_s + _HOLD_STEP_S
-        return None, met
+        ignored = [own] + [self._index[i] for i in ignore if i in self._index]
+        found, _ = self.dispatcher.intents.earliest(volumes, np.zeros(len(volumes), np.int64), 1, 0.0, max_hold_s,
+                                                    _HOLD_STEP_S, ignore=ignored)
+        hold = float(found[0])
+        met = [] if hold == 0 else self._blocking(volumes, ignored)
+        if not np.isfinite(hold):
+            return None, met
+        self.dispatcher.intents.add(own, volumes.shifted(hold))
+        return hold, met
+
+    def _blocking(self, volumes: Volumes, ignored: Collection[int]) -> list[str]:
+        """The order ids of the accepted flights, but ``ignored`` (indices), whose intents ``volumes`` meet."""
+        conflict = self.dispatcher.intents.conflicts(volumes)
+        return [] if conflict is None else [self._orders[k].order_id for k in conflict.owners if k not in ignored]
 
     def _append(self, orders: Sequence[Order], placed_s: Sequence[float]) -> np.ndarray:
         """Add orders to the dispatcher's arrays; returns their indices (orders are indexed for the service's
