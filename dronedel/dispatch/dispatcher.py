@@ -169,9 +169,10 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ decisions
     def _zones_for(self, takeoff_s: float, i: int, wind: Wind, pad: int,
-                   pairs: Sequence[tuple[float, float]]) -> tuple[frozenset[str], list[Leg]]:
-        """The zones active during the flight window from ``takeoff_s``, and door ``i``'s legs around them
-        from pad ``pad`` at each pair of layers of ``pairs`` (the window is the longest of theirs).
+                   pairs: Sequence[tuple[float, float]]) -> tuple[frozenset[str], NDArray, NDArray, NDArray]:
+        """The zones active during the flight window from ``takeoff_s``, and door ``i``'s flights around them
+        from pad ``pad`` at each pair of layers of ``pairs`` (:meth:`FlightTable.phases`: phase durations,
+        door times, reasons; the window is the longest of theirs).
 
         The window depends on the route and the route on the zones: start from the zones
         active at take-off and add those active until the landing until none is added (the
@@ -179,11 +180,13 @@ class Dispatcher:
         """
         zones = self.activity.during(takeoff_s)
         while True:
-            legs = [self.table.leg(zones, wind, i, pad, layers) for layers in pairs]
-            end = takeoff_s + max((leg.duration_s for leg in legs if np.isfinite(leg.duration_s)), default=0.0)
+            times, door_s, reason = self.table.phases(zones, wind, i, pad, pairs)
+            duration = times.sum(axis=1)
+            duration = duration[np.isfinite(duration)]
+            end = takeoff_s + (float(duration.max()) if duration.size else 0.0)
             wider = zones | self.activity.during(takeoff_s, end)
             if wider == zones:
-                return zones, legs
+                return zones, times, door_s, reason
             zones = wider
 
     def _reject(self, i: int, now: float, reason: str, detail: str) -> Decision:
@@ -345,9 +348,9 @@ class Dispatcher:
         climb = self._climbs.get(wind)
         if climb is None:
             other = {layer: next((x for x in self.layers if x != layer), layer) for layer in self.layers}
-            legs = [self.table.leg(self.activity.always, wind, i, pads[0], (layer, other[layer]))
-                    for layer in self.layers]
-            climb = self._templates(legs, wind, route=np.zeros((2, 2)), kinds=(KINDS.index("climb"),))[0]
+            pairs = [(layer, other[layer]) for layer in self.layers]
+            times = self.table.phases(self.activity.always, wind, i, pads[0], pairs)[0]
+            climb = self._templates(np.zeros((2, 2)), times, pairs, wind, kinds=(KINDS.index("climb"),))[0]
             if np.isfinite(climb.t_hi).all():  # a door no route reaches has no climb times to keep
                 self._climbs[wind] = climb
         xy = np.array([self.table.pads[p] for p in pads])
@@ -378,20 +381,22 @@ class Dispatcher:
         while t:
             options, parts, offers = [], [], []
             for p in list(t):
-                zones, legs = self._zones_for(t[p], i, wind, p, pairs[p])
-                ok = [leg for leg in legs if leg.reason is None and t[p] + leg.door_s <= deadline]
-                if not ok:
+                zones, times, door_s, reason = self._zones_for(t[p], i, wind, p, pairs[p])
+                ok = np.flatnonzero(np.equal(reason, None) & (t[p] + door_s <= deadline))
+                if not ok.size:
                     blocked |= zones - self.activity.always
-                    later = self.activity.changes(t[p], latest) if any(leg.reason is not None for leg in legs) else ()
+                    later = self.activity.changes(t[p], latest) if not np.equal(reason, None).all() else ()
                     if len(later):
                         t[p] = float(later[0])
                     else:
                         del t[p]
                     continue
-                volumes, option = self._templates(ok, wind)
+                layers = [pairs[p][k] for k in ok]
+                volumes, option = self._templates(self.table.routes(zones, np.array([i]), p)[0].points, times[ok],
+                                                  layers, wind)
                 parts.append((volumes, option + len(options)))
-                offers += [(p, zones, leg) for leg in ok]
-                options += [(t[p], min(latest, deadline - leg.door_s)) for leg in ok]
+                offers += [(p, zones, pair) for pair in layers]
+                options += [(t[p], min(latest, deadline - d)) for d in door_s[ok]]
             t = {p: when for p, when in t.items() if when <= latest}
             if not options:
                 if not t:
@@ -401,30 +406,30 @@ class Dispatcher:
             volumes = Volumes.concat([v for v, _ in parts])
             option = np.concatenate([o for _, o in parts])
             if self.deconflict:
-                found, hit = self.intents.earliest(volumes, option, len(options), lo, float(last.max()), _CLEAR_S)
-                found[found > last] = np.inf
+                found, hit = self.intents.earliest(volumes, option, len(options), lo, last, _CLEAR_S)
                 met = met or hit
             else:
                 found = np.where(lo <= last, lo, np.inf)
             k = int(np.argmin(found))
             if not np.isfinite(found[k]):
                 break
-            pad, zones, leg = offers[k]
+            pad, zones, pair = offers[k]
             when = float(found[k])
             if when == t[pad] or self._zones_for(when, i, wind, pad, pairs[pad])[0] == zones:
+                leg = self.table.leg(zones, wind, i, pad, pair)
                 return _Slot(when, zones, leg, volumes.take(np.flatnonzero(option == k)).shifted(when)), blocked, met
             t[pad] = when
         return None, blocked, met
 
-    def _templates(self, legs: list[Leg], wind: Wind, route: NDArray | None = None,
+    def _templates(self, route: NDArray, times: NDArray, layers: Sequence[tuple[float, float]], wind: Wind,
                    kinds: tuple[int, ...] | None = None) -> tuple[Volumes, NDArray]:
-        """The volumes of ``legs`` (one pad and route, several pairs of layers) flown from take-off at 0 s,
-        and the number of the leg of each volume; along ``route`` instead of the legs' own where given, and
-        of the ``kinds`` (codes into :data:`~dronedel.intent.KINDS`) only where given."""
-        bounds = np.zeros((len(legs), len(legs[0].phases_s) + 1))
-        np.cumsum([leg.phases_s for leg in legs], axis=1, out=bounds[:, 1:])
-        volumes, option = option_volumes(legs[0].route.points if route is None else route, bounds,
-                                         [leg.layers for leg in legs], cruise_speed_bound(self.table.profile, wind),
+        """The volumes of flights along ``route`` ((n, 2) local metres) with phase durations ``times`` ((K, 7)
+        s, :data:`~dronedel.aircraft.PHASES`) at the pairs of ``layers``, flown from take-off at 0 s, and the
+        number of the flight of each volume; of the ``kinds`` (codes into :data:`~dronedel.intent.KINDS`)
+        only where given."""
+        bounds = np.zeros((len(times), times.shape[1] + 1))
+        np.cumsum(times, axis=1, out=bounds[:, 1:])
+        volumes, option = option_volumes(route, bounds, layers, cruise_speed_bound(self.table.profile, wind),
                                          self.separation)
         if kinds is None:
             return volumes, option

@@ -311,6 +311,19 @@ class FlightTable:
                    float(t[_DELIVERY]), float(s.delivery_wh[i]), float(s.release[i]), s.reason[i],
                    self._route(zones, i, pad), tuple(map(float, t)), pad, self._layers(layers))
 
+    def phases(self, zones: frozenset[str], wind: Wind, i: int, pad: int,
+               pairs: Sequence[tuple[float, float]]) -> tuple[NDArray, NDArray, NDArray]:
+        """Door ``i``'s flights from pad ``pad`` around ``zones`` in ``wind`` at each pair of cruise layers of
+        ``pairs``, as arrays rather than :class:`Leg` objects: the duration of each of
+        :data:`dronedel.aircraft.PHASES` ((K, 7) s), the time from the start of the take-off to the delivery
+        ((K,) s) and the reason ((K,) object, None where feasible). The route is :meth:`routes`'."""
+        row = i - self.first
+        sheets = [self._sheet(zones, wind, row, pad, layers) for layers in pairs]
+        times = np.array([s.times[row] for s in sheets]).reshape(len(pairs), len(PHASES))
+        release = np.array([s.release[row] for s in sheets])
+        reason = np.array([s.reason[row] for s in sheets] + [None], object)[:-1]
+        return times, times[:, :_DELIVERY].sum(axis=1) + release, reason
+
     def _route(self, zones: frozenset[str], i: int, pad: int) -> Route:
         """Door ``i``'s route from pad ``pad`` around ``zones`` (as :meth:`routes`)."""
         routes = self._routes.get(self._route_key(zones, pad))
