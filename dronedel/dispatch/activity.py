@@ -75,15 +75,24 @@ class ZoneActivity:
         self.intervals = {z.id: active_intervals(z.schedule, start, horizon_s) for z in zones}
         self.always = frozenset(i for i, iv in self.intervals.items()
                                 if len(iv) == 1 and iv[0, 0] == -np.inf and iv[0, 1] == np.inf)
-        self._timed = {i: iv for i, iv in self.intervals.items() if i not in self.always}
-        edges = [iv[np.isfinite(iv)] for iv in self._timed.values()]
+        timed = {i: iv for i, iv in self.intervals.items() if i not in self.always}
+        edges = [iv[np.isfinite(iv)] for iv in timed.values()]
         self._edges = np.unique(np.concatenate(edges)) if edges else np.empty(0)
+        # every interval of every timed zone in one table, and each set of zones found once
+        self._ids = np.array([i for i, iv in timed.items() for _ in iv] + [None], object)[:-1]
+        spans = np.concatenate(list(timed.values())) if timed else np.empty((0, 2))
+        self._on, self._off = spans[:, 0], spans[:, 1]
+        self._sets: dict[bytes, frozenset[str]] = {}
 
     def during(self, a: float, b: float | None = None) -> frozenset[str]:
         """Ids of zones active at some instant of ``[a, b]`` seconds (``b=None``: at ``a``)."""
         b = a if b is None else b
-        extra = [i for i, iv in self._timed.items() if np.any((iv[:, 0] <= b) & (iv[:, 1] > a))]
-        return self.always.union(extra) if extra else self.always
+        hit = (self._on <= b) & (self._off > a)
+        key = np.packbits(hit).tobytes()
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = self.always.union(self._ids[hit])
+        return found
 
     def changes(self, a: float, b: float) -> NDArray:
         """Instants (seconds) in ``(a, b]`` where a zone switches on or off."""
