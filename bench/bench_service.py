@@ -166,6 +166,22 @@ def day_orders(n: int, pool: list, start, seed: int = 0) -> list[Order]:
             enumerate(zip(seconds, picks))]
 
 
+def orders_by_status(url: str) -> dict[str, int]:
+    """How many orders the service holds in each status now (accepted ones move on to loading, airborne,
+    delivered, or cancelled and failed with a reason)."""
+    counts = {}
+    with httpx.Client(base_url=url, headers=HEADERS, timeout=60.0) as client:
+        for status in ("accepted", "loading", "airborne", "delivered", "cancelled", "failed"):
+            n, offset = 0, 0
+            while True:
+                page = client.get("/api/orders", params={"status": status, "limit": 1000, "offset": offset}).json()
+                n, offset = n + len(page), offset + 1000
+                if len(page) < 1000:
+                    break
+            counts[status] = n
+    return counts
+
+
 def stored_decisions(url: str, ids: list[str]) -> dict[str, dict]:
     """Each order's first logged decision, as the store has it now."""
     out = {}
@@ -335,7 +351,7 @@ def run_day(args: argparse.Namespace, results: dict, pool: list, start, work: Pa
         statuses[d.get("status")] = statuses.get(d.get("status"), 0) + 1
     results["day"] = {"orders": len(day), "speedup": args.day_speedup, "wall_s": round(wall, 1),
                       "peak_rss_mb": round(max(m[1] for m in memory), 1), "final_rss_mb": round(memory[-1][1], 1),
-                      "statuses": statuses}
+                      "statuses": statuses, "at_the_end": orders_by_status(server.url)}
     print(f"day: {results['day']}", flush=True)
     server.kill()
     results["restart_to_serving_s"] = round(server.start(), 2)

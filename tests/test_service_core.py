@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import shapely
 
 from dronedel.airspace.parsing import parse_when
 from dronedel.config import load_site
@@ -243,3 +244,35 @@ def test_the_index_forgets_intents_that_ended_long_ago(make):
     assert index._first_bin * index.bin_s >= service.clock.now_s() - 2 * 3600.0
     [again] = service.place([OrderRequest(*DOOR, 1.0, "NEW")])
     assert again.status == "accepted"
+
+
+def test_a_flight_moved_into_a_scheduled_zone_is_decided_again_around_it(tmp_path):
+    """Lick Creek Park is closed to flights on Saturdays from 08:00. A flight through it planned to land before
+    then, started late into the closure, is not flown through the park: it is planned again around it."""
+    config = load_site(example_path("site.toml"))
+    start = parse_when("2026-06-13T07:20", config.site.tz)  # a Saturday
+    door = (-96.190, 30.562)  # east of the depot, beyond the park
+
+    def build():
+        service = DispatchService(config, Store(tmp_path / "s.sqlite"),
+                                  lambda n, frame, clock: ScriptedFleet(n, frame, config.aircraft.battery_wh),
+                                  ServiceOptions(speedup=60.0, start_at=start))
+        service.recover()
+        return service
+
+    service = build()
+    [row] = service.place([OrderRequest(*door, 1.0, "P1")])
+    planned = service.flights[row.flight_id]
+    assert row.status == "accepted" and "lick-creek-park" not in planned.zones
+    assert service.live.dispatcher.activity.during(planned.takeoff_s, planned.land_s) == frozenset(planned.zones)
+    park = service.live.context.table.local("lick-creek-park")
+    assert shapely.LineString(planned.route).intersects(park)  # the open park is flown over
+    down_until(service, planned.takeoff_s + 900.0)  # late into the closure, the promise still kept
+    again = build()
+    order = again.store.order("P1")
+    kinds = [e.kind for e in again.store.order_events("P1")]
+    assert "replanned" in kinds or order.status == "cancelled", kinds
+    if order.status != "cancelled":
+        flight = again.flights[order.flight_id]
+        assert "lick-creek-park" in flight.zones
+        assert shapely.LineString(flight.route).distance(park) >= config.planning.margin_m - 1e-6

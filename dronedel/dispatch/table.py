@@ -149,14 +149,18 @@ class FlightTable:
         """Door ``i`` ((x, y) local metres)."""
         return self.doors[i - self.first]
 
+    def local(self, zone_id: str) -> shapely.Geometry:
+        """Candidate zone ``zone_id``'s outline in local metres."""
+        if zone_id not in self._local:
+            self._local[zone_id] = self.frame.geometry_to_local(self.candidates[zone_id].geometry, check=False)
+        return self._local[zone_id]
+
     def zones_near(self, i: int, zones: Iterable[str], within_m: float) -> list[tuple[Zone, float]]:
         """Zones among ``zones`` (ids) within ``within_m`` of door ``i``, with the distance (m; 0 inside)."""
         door = shapely.Point(self.door(i))
         out = []
         for zone_id in sorted(zones):
-            if zone_id not in self._local:
-                self._local[zone_id] = self.frame.geometry_to_local(self.candidates[zone_id].geometry, check=False)
-            gap = self._local[zone_id].distance(door)
+            gap = self.local(zone_id).distance(door)
             if gap <= within_m:
                 out.append((self.candidates[zone_id], gap))
         return out

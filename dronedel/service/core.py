@@ -468,6 +468,13 @@ class DispatchService:
         order = self.store.order(f.order_id)
         for name in _SHIFTED:
             setattr(f, name, getattr(f, name) + delay)
+        crossed = self._scheduled_zones_met(f)
+        if crossed:
+            names = ", ".join(map(repr, crossed))
+            self._drop_booking(f, now, "cancelled", f"{why}: moved {delay:.0f} s later it would cross zone {names}")
+            self._redecide(order, now, "airspace_closed_at_that_time",
+                           f"{why}; {delay:.0f} s later its route crosses zone {names}, active then")
+            return False
         # the drone's later bookings move with it when their turn comes
         later = {self.flights[k].order_id for k in self.drones[f.drone].queue if k != f.flight_id}
         spare = max(order.placed_s + self.config.planning.promise_s - f.door_s, 0.0)
@@ -489,6 +496,15 @@ class DispatchService:
         self._emit(now, "delayed", {"delay_s": round(delay, 1), "why": why, "takeoff_at": self.iso(f.takeoff_s),
                                     "door_eta": self.iso(f.door_s)}, f.order_id, f.flight_id)
         return True
+
+    def _scheduled_zones_met(self, f: FlightRow) -> list[str]:
+        """The scheduled zones, active during ``f``'s (moved) flight window but not routed around, that its route
+        comes within the planning margin of (ids)."""
+        new = self.live.dispatcher.activity.during(f.takeoff_s, f.land_s) - frozenset(f.zones)
+        if not new or len(f.route) < 2:
+            return []
+        route, table = shapely.LineString(f.route), self.live.context.table
+        return sorted(z for z in new if route.distance(table.local(z)) <= self.config.planning.margin_m)
 
     def _fail(self, f: FlightRow, now: float, why: str) -> None:
         """The vehicle refused or lost ``f``: the flight fails, the order is re-planned or cancelled."""
