@@ -50,6 +50,9 @@ _CLEAR_S = 1e-3
 _CLEAR_M = 0.02
 #: Layer pairs tried per pad: the direction rule's and those changing one of its two layers to the nearest.
 _LAYER_PAIRS = 5
+#: Pads searched together, in order of their climb bounds, before the slot found so far prunes the rest (measured
+#: on the benchmark day: two asks half as many questions as one, and three search pads the first two rule out).
+_PADS_AT_ONCE = 2
 
 
 def _minutes(seconds: float) -> str:
@@ -314,10 +317,11 @@ class Dispatcher:
         layers. Returns the slot (or None), the scheduled zones that blocked, and the orders (indices) whose
         intents were in the way.
 
-        Each pad's earliest take-off is bounded below by its climb alone (:meth:`_climb_bounds`). The pad
-        whose climb clears first is searched first (ties least recently used first); the pads whose bounds
-        are earlier than the slot found are then searched together (:meth:`_place_at_pads`). Ties go to the
-        pad searched first, then to the preferred pair of layers. ``fcfs`` takes the first take-off only.
+        Each pad's earliest take-off is bounded below by its climb alone (:meth:`_climb_bounds`). Pads are
+        searched in order of their bounds (ties least recently used first), :data:`_PADS_AT_ONCE` at a time
+        (:meth:`_place_at_pads`), for a slot earlier than the best found so far; a pad whose bound is not
+        earlier than that slot cannot beat it and is not searched. Ties go to the pad searched first, then
+        to the preferred pair of layers. ``fcfs`` takes the first take-off only.
         """
         if self.policy == "fcfs":
             latest = takeoff
@@ -326,15 +330,16 @@ class Dispatcher:
         order = [k for k in np.argsort(bounds, kind="stable") if np.isfinite(bounds[k])]
         if not order:  # no pad's climb is ever clear: the flights holding the pads are in the way
             return None, frozenset(), held
-        first = order[0]
-        best, blocked, conflicts = self._place_at_pads(i, [pads[first]], bounds[[first]], latest, deadline, wind)
-        rest = [k for k in order[1:] if best is None or bounds[k] < best.takeoff_s]
-        if rest:
+        best, blocked, conflicts = None, frozenset(), ()
+        while order:
+            group, order = order[:_PADS_AT_ONCE], order[_PADS_AT_ONCE:]
             until = latest if best is None else min(latest, best.takeoff_s)  # only an earlier slot matters now
-            slot, zones, met = self._place_at_pads(i, [pads[k] for k in rest], bounds[rest], until, deadline, wind)
+            slot, zones, met = self._place_at_pads(i, [pads[k] for k in group], bounds[group], until, deadline, wind)
             blocked, conflicts = blocked | zones, conflicts or met
             if slot is not None and (best is None or slot.takeoff_s < best.takeoff_s):
                 best = slot
+            if best is not None:
+                order = [k for k in order if bounds[k] < best.takeoff_s]
         return best, blocked, conflicts
 
     def _climb_bounds(self, i: int, pads: list[int], takeoff: float, latest: float,
