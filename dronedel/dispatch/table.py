@@ -57,10 +57,10 @@ class Leg:
 
 
 @dataclass
-class _Sheet:
-    """Per (zone set, wind): arrays over doors, ``known`` marking those computed."""
+class _Block:
+    """The flights of ``size`` consecutive doors of a sheet, ``known`` marking those computed."""
 
-    n: int
+    size: int
     known: NDArray = field(init=False)
     times: NDArray = field(init=False)
     energy: NDArray = field(init=False)
@@ -70,23 +70,75 @@ class _Sheet:
     release: NDArray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.known = np.zeros(self.n, bool)
-        self.times = np.full((self.n, len(PHASES)), np.inf)
-        self.energy = np.full(self.n, np.inf)  # Wh, the whole flight
-        self.delivery_wh = np.full(self.n, np.inf)  # Wh, the delivery action
-        self.reserve = np.full(self.n, -np.inf)
-        self.reason = np.full(self.n, None, object)
-        self.release = np.zeros(self.n)
+        self.known = np.zeros(self.size, bool)
+        self.times = np.full((self.size, len(PHASES)), np.inf)
+        self.energy = np.full(self.size, np.inf)  # Wh, the whole flight
+        self.delivery_wh = np.full(self.size, np.inf)  # Wh, the delivery action
+        self.reserve = np.full(self.size, -np.inf)
+        self.reason = np.full(self.size, None, object)
+        self.release = np.zeros(self.size)
+
+
+@dataclass
+class _Sheet:
+    """Per (zone set, wind, pad, layers): the flights of ``n`` doors, in blocks of ``block`` doors made when
+    a door of theirs is first computed, so that the sheet of a pad or pair of layers few flights use, or
+    of a zone set of a few hours, stays small."""
+
+    n: int
+    block: int
+    blocks: dict[int, _Block] = field(default_factory=dict)
+
+    def at(self, row: int) -> tuple[_Block, int]:
+        """The block holding door ``row`` and the door's place in it."""
+        b, k = divmod(row, self.block)
+        if b not in self.blocks:
+            self.blocks[b] = _Block(min(self.block, self.n - b * self.block))
+        return self.blocks[b], k
+
+    def known(self, rows: NDArray) -> NDArray:
+        """Which of doors ``rows`` are computed."""
+        b, k = np.divmod(rows, self.block)
+        out = np.zeros(len(rows), bool)
+        for block in np.unique(b):
+            if block in self.blocks:
+                mine = b == block
+                out[mine] = self.blocks[block].known[k[mine]]
+        return out
+
+    def put(self, rows: NDArray, **columns: NDArray) -> None:
+        """Write the flights of doors ``rows`` (columns as :class:`_Block`'s, one row per door) and mark them
+        computed."""
+        b, k = np.divmod(rows, self.block)
+        for block in np.unique(b):
+            mine = np.flatnonzero(b == block)
+            target = self.at(int(block) * self.block)[0]
+            for name, values in columns.items():
+                getattr(target, name)[k[mine]] = values[mine]
+            target.known[k[mine]] = True
+
+    def column(self, name: str) -> NDArray:
+        """Column ``name`` of :class:`_Block` over every door (default values where not computed)."""
+        blank = _Block(self.n)
+        full = getattr(blank, name)
+        for b, block in self.blocks.items():
+            full[b * self.block:b * self.block + block.size] = getattr(block, name)
+        return full
+
+    @property
+    def reason(self) -> NDArray:
+        """The reason per door (None where feasible)."""
+        return self.column("reason")
 
     @property
     def door_s(self) -> NDArray:
         """Seconds from the start of the take-off to the delivery, per door."""
-        return self.times[:, :_DELIVERY].sum(axis=1) + self.release
+        return self.column("times")[:, :_DELIVERY].sum(axis=1) + self.column("release")
 
     @property
     def duration_s(self) -> NDArray:
         """Seconds from the start of the take-off to landing, per door."""
-        return self.times.sum(axis=1)
+        return self.column("times").sum(axis=1)
 
 
 class FlightTable:
@@ -265,13 +317,9 @@ class FlightTable:
         unreachable = self._unreachable(zones, index)  # a pad's route is unreachable where the site's is
         taken = np.not_equal(unreachable, None) & (reason != "overweight")
         reason[taken] = unreachable[taken]
-        sheet.times[index] = batch.times_s
-        sheet.energy[index] = batch.energies_wh.sum(axis=1)
-        sheet.delivery_wh[index] = batch.energies_wh[:, _DELIVERY]
-        sheet.reserve[index] = batch.reserve_wh
-        sheet.release[index] = batch.release_s
-        sheet.reason[index] = reason
-        sheet.known[index] = True
+        sheet.put(index, times=batch.times_s, energy=batch.energies_wh.sum(axis=1),
+                  delivery_wh=batch.energies_wh[:, _DELIVERY], reserve=batch.reserve_wh, release=batch.release_s,
+                  reason=reason)
 
     def sheet(self, zones: frozenset[str], wind: Wind, index: int | None = None, pad: int = 0,
               layers: tuple[float, float] | None = None) -> _Sheet:
@@ -289,13 +337,16 @@ class FlightTable:
         key = (zones, wind, pad, self._layers(layers))
         sheet = self._sheets.get(key)
         if sheet is None:
-            sheet = self._sheets[key] = _Sheet(len(self.doors))
+            sheet = self._sheets[key] = _Sheet(len(self.doors), self.chunk)
         if index is None:
-            todo = np.flatnonzero(~sheet.known)
-        elif sheet.known[index]:
-            return sheet
+            every = np.arange(len(self.doors))
+            todo = every[~sheet.known(every)]
         else:
-            todo = index + np.flatnonzero(~sheet.known[index:index + self.chunk])
+            block, k = sheet.at(index)
+            if block.known[k]:
+                return sheet
+            ahead = np.arange(index, min(index + self.chunk, len(self.doors)))
+            todo = ahead[~sheet.known(ahead)]
         for k in range(0, len(todo), self.chunk):
             self._fill(sheet, key, todo[k:k + self.chunk])
         return sheet
@@ -309,10 +360,10 @@ class FlightTable:
         """Door ``i``'s flight from pad ``pad`` around the zones ``zones`` in ``wind`` at the cruise
         ``layers`` (outbound, return; m AGL; default ``cruise_alt_m``)."""
         i -= self.first
-        s = self._sheet(zones, wind, i, pad, layers)
-        t = s.times[i]
-        return Leg(float(t[:_DELIVERY].sum() + s.release[i]), float(t.sum()), float(s.energy[i]), float(s.reserve[i]),
-                   float(t[_DELIVERY]), float(s.delivery_wh[i]), float(s.release[i]), s.reason[i],
+        s, k = self._sheet(zones, wind, i, pad, layers).at(i)
+        t = s.times[k]
+        return Leg(float(t[:_DELIVERY].sum() + s.release[k]), float(t.sum()), float(s.energy[k]), float(s.reserve[k]),
+                   float(t[_DELIVERY]), float(s.delivery_wh[k]), float(s.release[k]), s.reason[k],
                    self._route(zones, i, pad), tuple(map(float, t)), pad, self._layers(layers))
 
     def phases(self, zones: frozenset[str], wind: Wind, i: int, pad: int,
@@ -322,10 +373,10 @@ class FlightTable:
         :data:`dronedel.aircraft.PHASES` ((K, 7) s), the time from the start of the take-off to the delivery
         ((K,) s) and the reason ((K,) object, None where feasible). The route is :meth:`routes`'."""
         row = i - self.first
-        sheets = [self._sheet(zones, wind, row, pad, layers) for layers in pairs]
-        times = np.array([s.times[row] for s in sheets]).reshape(len(pairs), len(PHASES))
-        release = np.array([s.release[row] for s in sheets])
-        reason = np.array([s.reason[row] for s in sheets] + [None], object)[:-1]
+        at = [self._sheet(zones, wind, row, pad, layers).at(row) for layers in pairs]
+        times = np.array([s.times[k] for s, k in at]).reshape(len(pairs), len(PHASES))
+        release = np.array([s.release[k] for s, k in at])
+        reason = np.array([s.reason[k] for s, k in at] + [None], object)[:-1]
         return times, times[:, :_DELIVERY].sum(axis=1) + release, reason
 
     def _route(self, zones: frozenset[str], i: int, pad: int) -> Route:
