@@ -176,6 +176,7 @@ class FlightTable:
         self._local: dict[str, shapely.Geometry] = {}
         self._routers: dict[frozenset[str], Router | InputError] = {}
         self._routes: dict[tuple[frozenset[str], int | None], NDArray] = {}
+        self._reasons: dict[frozenset[str], NDArray] = {}
         self._sheets: dict[tuple[frozenset[str], Wind, int, tuple[float, float]], _Sheet] = {}
         self._cruises: dict[tuple[frozenset[str], Wind, int], tuple[NDArray, CruiseBatch]] = {}
         self._seen: dict[tuple[frozenset[str], int], tuple[NDArray, NDArray]] = {}
@@ -252,13 +253,17 @@ class FlightTable:
             filled = np.empty(len(found), object)
             filled[:] = found
             routes[todo] = filled
+            if key[1] is None:  # the decision reason of each door no route reaches, None where one does
+                reasons = self._reasons.setdefault(zones, np.full(len(self.doors), None, object))
+                reasons[todo] = [None if r.reason is None else ROUTE_REASONS.get(r.reason, "site_blocked")
+                                 for r in found]
         return routes[index]
 
     def _unreachable(self, zones: frozenset[str], index: NDArray) -> NDArray:
         """The decision reason (:data:`ROUTE_REASONS`) of each of doors ``index`` that no route reaches around
-        ``zones``, None where one does."""
-        return np.array([None if r.reason is None else ROUTE_REASONS.get(r.reason, "site_blocked")
-                         for r in self._routes_of(zones, index)], object)
+        ``zones``, None where one does (kept beside the site's routes)."""
+        self._routes_of(zones, index)
+        return self._reasons[zones][index]
 
     def _sees(self, zones: frozenset[str], pads: Sequence[int], index: NDArray) -> NDArray:
         """Where each of ``pads`` sees the first turn of the site's route to doors ``index`` (see
