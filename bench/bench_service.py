@@ -214,7 +214,8 @@ async def replay_with_kills(server: ServiceProcess, orders: list[Order], speedup
 
 def schemathesis_5xx(url: str, examples: int, work: Path) -> dict:
     """Run schemathesis (check: not_a_server_error) over every operation but the event stream."""
-    command = ["schemathesis", "run", f"{url}/openapi.json", "--checks", "not_a_server_error", "-H",
+    # the command installed beside this interpreter, whether or not its environment is activated
+    command = [str(Path(sys.executable).with_name("schemathesis")), "run", f"{url}/openapi.json", "--checks", "not_a_server_error", "-H",
                f"Authorization: Bearer {TOKEN}", "--exclude-path", "/api/events", "--max-examples", str(examples),
                "--workers", "1", "--request-timeout", "120"]
     began = time.perf_counter()
