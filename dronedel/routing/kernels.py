@@ -52,6 +52,7 @@ def walk_segments(p: NDArray, q: NDArray, ip: NDArray, iq: NDArray, blocked: NDA
     their pieces touch, updating ``blocked`` and ``unsure`` in place; ``ip``/``iq`` are the end points'
     ring vertices (-1: none), whose own edges are not tested. A segment stops at its first crossing."""
     tiny = np.finfo(np.float64).tiny
+    seen = np.full(len(chunk_start), -1, np.int64)  # the last segment each chunk was tested against
     for s in range(len(p)):
         dx, dy = q[s, 0] - p[s, 0], q[s, 1] - p[s, 1]
         length = np.hypot(dx, dy)
@@ -73,6 +74,9 @@ def walk_segments(p: NDArray, q: NDArray, ip: NDArray, iq: NDArray, blocked: NDA
                     cell = cy * nx + cx
                     for item in range(cell_start[cell], cell_start[cell] + cell_count[cell]):
                         chunk = cell_items[item]
+                        if seen[chunk] == s:  # each test is of the whole segment: once per chunk is enough
+                            continue
+                        seen[chunk] = s
                         # bounding-circle filter against the whole segment
                         u = ((centre[chunk, 0] - p[s, 0]) * dx + (centre[chunk, 1] - p[s, 1]) * dy) / ls2
                         u = min(max(u, 0.0), 1.0)
