@@ -86,7 +86,7 @@ def induced_velocity(thrust_n: ArrayLike, rho: float, area_m2: float,
     """
     T, V, Vc = np.broadcast_arrays(np.asarray(thrust_n, float), np.asarray(airspeed_ms, float),
                                    np.asarray(climb_ms, float))
-    flat = [np.ascontiguousarray(x).ravel() for x in (T, V, Vc)]
+    flat = [np.array(x, float).ravel() for x in (T, V, Vc)]
     return induced_velocities(flat[0], float(rho), float(area_m2), flat[1], flat[2]).reshape(T.shape)
 
 
@@ -169,7 +169,7 @@ def accel_time(peak_ms: ArrayLike, accel: float, jerk: float) -> NDArray:
     2 sqrt(v/j) when the peak is too low to reach ``accel``. It covers v t / 2 metres.
     """
     v = np.asarray(peak_ms, float)
-    return accel_times(np.ascontiguousarray(v).ravel(), float(accel), float(jerk)).reshape(v.shape)
+    return accel_times(np.array(v, float).ravel(), float(accel), float(jerk)).reshape(v.shape)
 
 
 def scurve_jerk(accel: float, profile: AircraftProfile) -> float:
@@ -232,7 +232,7 @@ def corner_overlap(cos_turn: ArrayLike, peak_in: ArrayLike, peak_out: ArrayLike,
     for vertical, peak, a, j in ((vertical_in, p1, a1, j1), (vertical_out, p2, a2, j2)):
         if vertical:  # full vertical acceleration is reached a/j into the ramp
             cap = np.where(peak >= a * a / j, np.minimum(cap, 2 * a / j), cap)
-    flat = [np.ascontiguousarray(x, float).ravel() for x in (c, p1, p2, np.minimum(v1max, v2max), cap)]
+    flat = [np.array(x, float).ravel() for x in (c, p1, p2, np.minimum(v1max, v2max), cap)]
     return corner_overlaps(*flat, np.array([a1, j1, a2, j2], float), float(radius)).reshape(cap.shape)
 
 

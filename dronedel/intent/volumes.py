@@ -86,13 +86,13 @@ class Volumes:
 def _point_segment(px: NDArray, py: NDArray, ax: NDArray, ay: NDArray, bx: NDArray, by: NDArray) -> NDArray:
     """Distance from points p to segments a-b (arrays broadcast), metres."""
     args = np.broadcast_arrays(px, py, ax, ay, bx, by)
-    return point_segment_distances(*(np.ascontiguousarray(x, float).ravel() for x in args)).reshape(args[0].shape)
+    return point_segment_distances(*(np.array(x, float).ravel() for x in args)).reshape(args[0].shape)
 
 
 def segment_distance(a: Volumes, b: Volumes) -> NDArray:
     """Plan-view distance (m) between the segments of ``a[k]`` and ``b[k]`` (0 where they cross)."""
     args = np.broadcast_arrays(a.ax, a.ay, a.bx, a.by, b.ax, b.ay, b.bx, b.by)
-    return segment_distances(*(np.ascontiguousarray(x, float).ravel() for x in args)).reshape(args[0].shape)
+    return segment_distances(*(np.array(x, float).ravel() for x in args)).reshape(args[0].shape)
 
 
 def _slices(route: NDArray, piece_m: float) -> tuple[NDArray, NDArray]:
