@@ -31,6 +31,12 @@ ROUTE_REASONS = {"inside_obstacle": "no_fly_zone", "outside_area": "outside_area
 _DELIVERY = PHASES.index("delivery")
 
 
+def _door_s(times: NDArray, release: NDArray) -> NDArray:
+    """Seconds from the start of the take-off to the delivery: the phases before the delivery action and the
+    release offset into it (``times`` (..., 7) s, as :data:`dronedel.aircraft.PHASES`)."""
+    return times[..., :_DELIVERY].sum(axis=-1) + release
+
+
 @dataclass(frozen=True)
 class Leg:
     """One door's flight under one zone set and wind (times in s from the start of the take-off).
@@ -119,8 +125,8 @@ class _Sheet:
 
     def column(self, name: str) -> NDArray:
         """Column ``name`` of :class:`_Block` over every door (default values where not computed)."""
-        blank = _Block(self.n)
-        full = getattr(blank, name)
+        full = getattr(_Block(1), name)  # the column's default value and shape, for every door
+        full = np.repeat(full, self.n, axis=0)
         for b, block in self.blocks.items():
             full[b * self.block:b * self.block + block.size] = getattr(block, name)
         return full
@@ -133,7 +139,7 @@ class _Sheet:
     @property
     def door_s(self) -> NDArray:
         """Seconds from the start of the take-off to the delivery, per door."""
-        return self.column("times")[:, :_DELIVERY].sum(axis=1) + self.column("release")
+        return _door_s(self.column("times"), self.column("release"))
 
     @property
     def duration_s(self) -> NDArray:
@@ -367,7 +373,7 @@ class FlightTable:
         i -= self.first
         s, k = self._sheet(zones, wind, i, pad, layers).at(i)
         t = s.times[k]
-        return Leg(float(t[:_DELIVERY].sum() + s.release[k]), float(t.sum()), float(s.energy[k]), float(s.reserve[k]),
+        return Leg(float(_door_s(t, s.release[k])), float(t.sum()), float(s.energy[k]), float(s.reserve[k]),
                    float(t[_DELIVERY]), float(s.delivery_wh[k]), float(s.release[k]), s.reason[k],
                    self._route(zones, i, pad), tuple(map(float, t)), pad, self._layers(layers))
 
@@ -382,7 +388,7 @@ class FlightTable:
         times = np.array([s.times[k] for s, k in at]).reshape(len(pairs), len(PHASES))
         release = np.array([s.release[k] for s, k in at])
         reason = np.array([s.reason[k] for s, k in at] + [None], object)[:-1]
-        return times, times[:, :_DELIVERY].sum(axis=1) + release, reason
+        return times, _door_s(times, release), reason
 
     def _route(self, zones: frozenset[str], i: int, pad: int) -> Route:
         """Door ``i``'s route from pad ``pad`` around ``zones`` (as :meth:`routes`)."""
