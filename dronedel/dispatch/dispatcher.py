@@ -358,13 +358,11 @@ class Dispatcher:
             climb = self._templates(np.zeros((2, 2)), times, pairs, wind, kinds=(KINDS.index("climb"),))[0]
             if np.isfinite(climb.t_hi).all():  # a door no route reaches has no climb times to keep
                 self._climbs[wind] = climb
-        xy = np.array([self.table.pads[p] for p in pads])
-        at = np.repeat(np.arange(len(pads)), len(climb))
-        tiled = climb.take(np.tile(np.arange(len(climb)), len(pads)))
-        volumes = Volumes(tiled.ax + xy[at, 0], tiled.ay + xy[at, 1], tiled.bx + xy[at, 0], tiled.by + xy[at, 1],
-                          tiled.radius, tiled.z_lo, tiled.z_hi, tiled.t_lo, tiled.t_hi, tiled.kind)
-        starts, met = self.intents.earliest(volumes, at * len(climb) + np.tile(np.arange(len(climb)), len(pads)),
-                                            len(pads) * len(climb), takeoff, latest, _CLEAR_S)
+        xy = np.repeat(np.array([self.table.pads[p] for p in pads]), len(climb), axis=0)
+        rows = np.tile(climb.rows, (len(pads), 1))
+        rows[:, 0:4] += np.tile(xy, 2)  # each climb over its pad: both ends of its segment moved there
+        starts, met = self.intents.earliest(Volumes.from_rows(rows), np.arange(len(rows)), len(rows), takeoff,
+                                            latest, _CLEAR_S)
         return starts.reshape(len(pads), len(climb)).min(axis=1), met
 
     def _place_at_pads(self, i: int, pads: list[int], starts: NDArray, latest: float, deadline: float,

@@ -19,18 +19,17 @@ by one sweep in order of the intervals' starts rather than by trying take-offs o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import kernels
-from .volumes import Volumes
+from .volumes import COLUMNS, Volumes
 
 __all__ = ["Conflict", "IntentIndex"]
 
-_COLUMNS = tuple(f.name for f in fields(Volumes))
-_T_LO, _T_HI = _COLUMNS.index("t_lo"), _COLUMNS.index("t_hi")
+_T_LO, _T_HI = COLUMNS.index("t_lo"), COLUMNS.index("t_hi")
 
 
 @dataclass(frozen=True)
@@ -40,11 +39,6 @@ class Conflict:
 
     owners: tuple[int, ...]
     clear_after_s: float
-
-
-def _rows_of(v: Volumes) -> NDArray:
-    """The volumes ``v`` as rows of :data:`_COLUMNS` (the layout :func:`kernels.meeting` reads)."""
-    return np.column_stack([np.asarray(getattr(v, name), float) for name in _COLUMNS])
 
 
 class IntentIndex:
@@ -71,7 +65,7 @@ class IntentIndex:
         self._per_bin = slabs * tile * tile
         self.margin_m = float(margin_m)
         self._n = 0
-        self._rows = np.empty((1024, len(_COLUMNS)))  # one accepted volume per row, columns as _COLUMNS
+        self._rows = np.empty((1024, len(COLUMNS)))  # one accepted volume per row, columns as COLUMNS
         self._owner = np.empty(1024, np.int64)
         self._corner = np.empty((1024, 4), np.int64)  # each volume's first bin, slab, square x and square y
         self._first_bin = 0
@@ -87,8 +81,7 @@ class IntentIndex:
     def volumes(self) -> Volumes:
         """Every accepted volume still held, in the order added."""
         keep = self._owner[:self._n] >= 0
-        rows = self._rows[:self._n][keep]
-        return Volumes(*(rows[:, k] for k in range(len(_COLUMNS) - 1)), rows[:, -1].astype(np.int64))
+        return Volumes.from_rows(self._rows[:self._n][keep])
 
     @property
     def owners(self) -> NDArray:
@@ -140,11 +133,11 @@ class IntentIndex:
         if not m:
             return
         while self._n + m > len(self._owner):
-            self._rows = np.resize(self._rows, (2 * len(self._rows), len(_COLUMNS)))
+            self._rows = np.resize(self._rows, (2 * len(self._rows), len(COLUMNS)))
             self._owner = np.resize(self._owner, 2 * len(self._owner))
             self._corner = np.resize(self._corner, (len(self._owner), 4))
         ids = np.arange(self._n, self._n + m)
-        self._rows[ids] = _rows_of(v)
+        self._rows[ids] = v.rows
         self._owner[ids] = owner
         self._n += m
         self._cover(int(np.floor(v.t_lo.min() / self.bin_s)), int(np.floor(v.t_hi.max() / self.bin_s)))
@@ -188,7 +181,7 @@ class IntentIndex:
         ask = np.flatnonzero(np.isfinite(start[option]))
         if not self._n or not ask.size:
             return start, ()
-        query = _rows_of(v.take(ask))
+        query = v.rows[ask]
         g = option[ask]
         query[:, _T_LO] += start[g]  # every take-off of the option's range
         query[:, _T_HI] += last[g]
@@ -209,7 +202,7 @@ class IntentIndex:
         """Indices ``(q, a)`` of every pair of a volume of ``v`` and an accepted volume that intersect."""
         if not self._n or not len(v):
             return None
-        q, a = self._meeting(_rows_of(v))
+        q, a = self._meeting(v.rows)
         return (q, a) if q.size else None
 
     def _grid(self) -> NDArray:

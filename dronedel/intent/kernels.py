@@ -1,10 +1,10 @@
-"""Compiled inner loops of the intent index (numba): capsule geometry, the scan of the slot
-table for the accepted volumes that given volumes meet, and the sweep over forbidden take-off
-intervals.
+"""Compiled inner loops of the intents (numba): capsule geometry, the volumes of a flight's options,
+the scan of the index's slot table for the accepted volumes that given volumes meet, and the sweep
+over forbidden take-off intervals.
 
-A dispatcher asks the index thousands of small questions a day, each meeting a few thousand
-candidate volumes: vectorised numpy spends most of such a question on the overhead of its
-many array operations, so these loops are compiled instead (``cache=True`` keeps the machine
+A dispatcher makes thousands of small sets of volumes a day and asks the index as many small
+questions, each meeting a few thousand candidate volumes: vectorised numpy spends most of such
+work on the overhead of its many array operations, so these loops are compiled instead (``cache=True`` keeps the machine
 code beside the module). Units: local metres (x east, y north), metres AGL, seconds.
 """
 
@@ -14,7 +14,11 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["cells", "first_clear", "meeting", "point_segment_distances", "segment_distances", "warm_up"]
+__all__ = ["cells", "first_clear", "meeting", "option_rows", "point_segment_distances", "segment_distances",
+           "warm_up"]
+
+#: Volume kind codes, as :data:`dronedel.intent.volumes.KINDS` numbers them.
+_CLIMB, _OUT, _DOOR, _BACK, _LAND = 0, 1, 2, 3, 4
 
 
 @numba.njit(cache=True)
@@ -60,6 +64,96 @@ def point_segment_distances(px: NDArray, py: NDArray, ax: NDArray, ay: NDArray, 
     for k in range(len(px)):
         out[k] = _point_segment(px[k], py[k], ax[k], ay[k], bx[k], by[k])
     return out
+
+
+@numba.njit(cache=True)
+def _slices(route: NDArray, piece_m: float) -> tuple[NDArray, NDArray]:
+    """Cut a polyline ((n, 2) m) into straight pieces at most ``piece_m`` long, cut at every vertex too: the
+    points ((k + 1, 2), consecutive pairs are the pieces) and their arc lengths (k + 1,)."""
+    legs = np.empty(len(route) - 1)
+    cum = np.zeros(len(route))
+    pieces = np.empty(len(legs), np.int64)
+    for j in range(len(legs)):
+        dx, dy = route[j + 1, 0] - route[j, 0], route[j + 1, 1] - route[j, 1]
+        cum[j + 1] = cum[j] + np.sqrt(dx * dx + dy * dy)
+        legs[j] = cum[j + 1] - cum[j]
+        pieces[j] = max(int(np.ceil(legs[j] / piece_m - 1e-9)), 1)
+    pts = np.empty((pieces.sum() + 1, 2))
+    cuts = np.empty(len(pts))
+    pts[0], cuts[0] = route[0], 0.0
+    n = 1
+    for j in range(len(legs)):
+        for m in range(1, pieces[j] + 1):
+            if m == pieces[j]:  # the vertex itself, exactly
+                pts[n], cuts[n] = route[j + 1], cum[j + 1]
+            else:
+                u = m / pieces[j]
+                pts[n, 0] = route[j, 0] + u * (route[j + 1, 0] - route[j, 0])
+                pts[n, 1] = route[j, 1] + u * (route[j + 1, 1] - route[j, 1])
+                cuts[n] = cum[j] + legs[j] * u
+            n += 1
+    return pts, cuts
+
+
+@numba.njit(cache=True)
+def _put(rows: NDArray, n: int, ax: float, ay: float, bx: float, by: float, z_lo: float, z_hi: float, t_lo: float,
+         t_hi: float, kind: int, takeoff: float, sizes: NDArray) -> None:
+    """Write volume row ``n``; its time window widened by the buffer, ``time_buffer_s`` plus ``time_buffer_rate``
+    times the time since take-off (``sizes`` as :func:`option_rows` takes them)."""
+    buffer, rate = sizes[4], sizes[5]
+    rows[n, 0], rows[n, 1], rows[n, 2], rows[n, 3], rows[n, 4] = ax, ay, bx, by, sizes[1]
+    rows[n, 5], rows[n, 6] = z_lo, z_hi
+    rows[n, 7] = t_lo - (buffer + rate * (t_lo - takeoff))
+    rows[n, 8] = t_hi + (buffer + rate * (t_hi - takeoff))
+    rows[n, 9] = kind
+
+
+@numba.njit(cache=True)
+def option_rows(route: NDArray, bounds: NDArray, layers: NDArray, sizes: NDArray) -> tuple[NDArray, NDArray]:
+    """The volume rows (columns as :data:`dronedel.intent.volumes.COLUMNS`) of flights along ``route`` ((n, 2)
+    m, pad to door) with phase bounds ``bounds`` ((K, 8) s) at ``layers`` ((K, 2) outbound and return, m AGL),
+    and the flight of each row: per flight the climb, the outbound and return slices, the door, the landing
+    (:func:`dronedel.intent.volumes.option_volumes`).
+
+    ``sizes`` is ``speed_ms, half_width_m, half_height_m, piece_m, time_buffer_s, time_buffer_rate,
+    pad_clear_s``: a slice from arc length ``s_a`` to ``s_b`` of a cruise phase ``[t0, t1]`` of length ``L`` is
+    flown within ``[t0 + s_a / v, t1 - (L - s_b) / v]``, ``v`` the higher of ``speed_ms`` and ``L / (t1 - t0)``.
+    """
+    speed_ms, hh, pad_clear = sizes[0], sizes[2], sizes[6]
+    pts, cuts = _slices(route, sizes[3])
+    length = cuts[-1]
+    pieces = len(pts) - 1 if length > 0 else 0
+    per = 3 + 2 * pieces
+    rows = np.empty((len(bounds) * per, 10))
+    flight = np.empty(len(rows), np.int64)
+    last = len(route) - 1
+    for k in range(len(bounds)):
+        b = bounds[k]
+        out_z, back_z = layers[k, 0], layers[k, 1]
+        n = k * per
+        flight[n:n + per] = k
+        _put(rows, n, route[0, 0], route[0, 1], route[0, 0], route[0, 1], 0.0, out_z + hh, b[0], b[1], _CLIMB,
+             b[0], sizes)
+        n += 1
+        for start, z, kind in ((1, out_z, _OUT), (5, back_z, _BACK)):
+            duration = b[start + 1] - b[start]
+            speed = max(speed_ms, length / duration) if duration > 0 else np.inf
+            for j in range(pieces):
+                if kind == _OUT:
+                    a, e, s_a, s_b = j, j + 1, cuts[j], cuts[j + 1]
+                else:  # the route flown back: piece j runs from point (pieces - j) to (pieces - j - 1)
+                    a, e = pieces - j, pieces - j - 1
+                    s_a, s_b = length - cuts[a], length - cuts[e]
+                lo = b[start] + s_a / speed
+                hi = b[start + 1] - (length - s_b) / speed
+                _put(rows, n, pts[a, 0], pts[a, 1], pts[e, 0], pts[e, 1], z - hh, z + hh, min(lo, hi), max(lo, hi),
+                     kind, b[0], sizes)
+                n += 1
+        _put(rows, n, route[last, 0], route[last, 1], route[last, 0], route[last, 1], 0.0, max(out_z, back_z) + hh,
+             b[2], b[5], _DOOR, b[0], sizes)
+        _put(rows, n + 1, route[0, 0], route[0, 1], route[0, 0], route[0, 1], 0.0, back_z + hh, b[6],
+             b[7] + pad_clear, _LAND, b[0], sizes)
+    return rows, flight
 
 
 @numba.njit(cache=True)
@@ -199,3 +293,4 @@ def warm_up() -> None:
     one = np.zeros(1)
     segment_distances(one, one, one, one, one, one, one, one)
     point_segment_distances(one, one, one, one, one, one)
+    option_rows(np.array([[0.0, 0.0], [10.0, 0.0]]), np.arange(8.0)[None], np.ones((1, 2)), np.ones(7))

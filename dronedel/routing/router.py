@@ -43,13 +43,14 @@ _FAR_M = 1.0e6
 _BLOCK = 2_000_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Route:
     """A shortest route in local metres from the site to a target.
 
     ``points`` is (n, 2) x, y metres from the origin to the target inclusive (empty when
     unreachable); ``length_m`` its length (``inf`` when unreachable); ``reason`` is None
-    when reachable, else one of :data:`REASONS`.
+    when reachable, else one of :data:`REASONS`. Routes compare by identity (their points are
+    arrays), so that tables of them are searched for gaps (None) at C speed.
     """
 
     points: NDArray
