@@ -50,6 +50,10 @@ _CLEAR_S = 1e-3
 _CLEAR_M = 0.02
 #: Layer pairs tried per pad: the direction rule's and those changing one of its two layers to the nearest.
 _LAYER_PAIRS = 5
+#: The intent index's time bins (s) and plan-view squares (m). A question spans every take-off of a range (a
+#: few minutes) and a pad's busy surroundings, so coarse cells answer it from fewer: on the benchmark day 120 s and
+#: 600 m scan less than a third of the cells and candidates that 30 s and 300 m do, in a smaller slot table.
+_BIN_S, _SQUARE_M = 120.0, 600.0
 #: Pads searched together, in order of their climb bounds, before the slot found so far prunes the rest (measured
 #: on the benchmark day: two asks half as many questions as one, and three search pads the first two rule out).
 _PADS_AT_ONCE = 2
@@ -123,8 +127,8 @@ class Dispatcher:
                              f"not {list(home_pads)!r}")
         self.home_pads = None if home_pads is None else [int(p) for p in home_pads]
         hh, r = self.separation.half_height_m, self.separation.half_width_m
-        self.intents = IntentIndex(bin_s=max(self.separation.slice_s, 30.0), slab_m=2 * hh, slab_offset_m=hh,
-                                   slabs=int((max(self.layers) + 2 * hh) // (2 * hh)) + 1,
+        self.intents = IntentIndex(bin_s=max(self.separation.slice_s, _BIN_S), square_m=_SQUARE_M, slab_m=2 * hh,
+                                   slab_offset_m=hh, slabs=int((max(self.layers) + 2 * hh) // (2 * hh)) + 1,
                                    margin_m=2 * float(buffer_radius_m(r) - r) + _CLEAR_M)
         self._pad_used = np.zeros(len(table.pads))
         self._climbs: dict[Wind, Volumes] = {}  # climb volumes to each layer, from (0, 0) at take-off 0 s
