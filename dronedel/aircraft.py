@@ -22,7 +22,7 @@ of the site; headings and tracks are degrees true, wind directions say where it 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -37,7 +37,7 @@ __all__ = [
     "GRAVITY", "PHASES", "REASONS", "PLACE_CHECK_S", "Phase", "FlightProfile", "FlightBatch",
     "WindTriangle", "wind_vector", "disc_area", "induced_velocity", "power_w", "hover_power_w", "wind_triangle",
     "accel_time", "scurve_jerk", "leg_time", "corner_overlap", "fly", "fly_many", "straight", "max_reach",
-    "CruiseBatch", "cruise_many", "finish",
+    "CruiseBatch", "cruise_many", "finish", "finish_at",
 ]
 
 #: Standard gravity (m/s^2).
@@ -668,45 +668,62 @@ def _cruises(legs: _Legs, exists: NDArray, payload_kg: ArrayLike, profile: Aircr
 def finish(cruise: CruiseBatch, profile: AircraftProfile, wind: Wind | None = None,
            altitudes: tuple[float, float] | None = None) -> FlightBatch:
     """Whole flights from their cruise legs, at the outbound and return cruise ``altitudes``
-    (m above home; default ``cruise_alt_m`` both).
+    (m above home; default ``cruise_alt_m`` both): :func:`finish_at` at one pair."""
+    return finish_at(cruise, profile, wind, [altitudes or (profile.cruise_alt_m, profile.cruise_alt_m)])
+
+
+def finish_at(cruise: CruiseBatch, profile: AircraftProfile, wind: Wind | None,
+              pairs: Sequence[tuple[float, float]]) -> FlightBatch:
+    """Whole flights from their cruise legs at each of ``pairs`` of outbound and return cruise altitudes
+    (m above home): every flight at the first pair, then every flight at the second, and so on
+    (``len(pairs) * len(cruise)`` flights).
 
     At a winch or drop door the last leg blends into the waypoint leg straight down, and the
     climb back blends into the first leg home when that leads to a waypoint rather than the
     landing (:func:`corner_overlap` with a vertical leg).
     """
-    out, back, exists, payload = cruise.out, cruise.back, cruise.exists, cruise.payload_kg
-    n = len(cruise)
-    heavy = profile.empty_mass_kg + payload
-    light = np.full(n, profile.empty_mass_kg)
-    fixed = _door_and_home(payload, profile, wind, altitudes or (profile.cruise_alt_m, profile.cruise_alt_m),
-                           cruise.powers)
+    n, k = len(cruise), len(pairs)
+    fixed = [_door_and_home(cruise.payload_kg, profile, wind, pair, cruise.powers) for pair in pairs]
 
-    times = np.zeros((n, len(PHASES)))
-    energies = np.zeros((n, len(PHASES)))
+    def each(value: Callable[[_Fixed], float]) -> NDArray:
+        """A per-pair number, for every flight at that pair."""
+        return np.repeat(np.array([value(f) for f in fixed], float), n)
+
+    def tiled(c: _Cruise) -> _Cruise:
+        return _Cruise(*(np.tile(getattr(c, f.name), k) for f in fields(_Cruise)))
+
+    out, back = tiled(cruise.out), tiled(cruise.back)
+    exists, payload = np.tile(cruise.exists, k), np.tile(cruise.payload_kg, k)
+    heavy = profile.empty_mass_kg + payload
+    light = np.full(n * k, profile.empty_mass_kg)
+    times = np.zeros((n * k, len(PHASES)))
+    energies = np.zeros((n * k, len(PHASES)))
     times[:, _OUTBOUND], energies[:, _OUTBOUND] = out.time, out.energy
     times[:, _RETURN], energies[:, _RETURN] = back.time, back.energy
-    for name, (t, e) in fixed.phases.items():
-        k = PHASES.index(name)
-        times[:, k], energies[:, k] = t, e / 3600.0
-    if fixed.descent_peak > 0:
+    for name in fixed[0].phases:
+        j = PHASES.index(name)
+        times[:, j] = each(lambda f: f.phases[name][0])
+        energies[:, j] = np.concatenate([np.broadcast_to(f.phases[name][1], (n,)) for f in fixed]) / 3600.0
+    descent_peak = each(lambda f: f.descent_peak)
+    if (descent_peak > 0).any():  # only pairs whose door legs have a peak blend; the others keep their times
         p = profile
-        tau = corner_overlap(0.0, out.last_peak, fixed.descent_peak, out.last_speed, p.descent_rate_ms, p,
+        tau = corner_overlap(0.0, out.last_peak, descent_peak, out.last_speed, p.descent_rate_ms, p,
                              vertical_out=True)
-        _blend(times, energies, _OUTBOUND, _DESCENT, tau)
-        tau = corner_overlap(0.0, fixed.ascent_peak, back.first_peak, p.climb_rate_ms, back.first_speed, p,
-                             vertical_in=True)
-        _blend(times, energies, _ASCENT, _RETURN, np.where(back.legs > 1, tau, 0.0))
+        _blend(times, energies, _OUTBOUND, _DESCENT, np.where(descent_peak > 0, tau, 0.0))
+        tau = corner_overlap(0.0, each(lambda f: f.ascent_peak), back.first_peak, p.climb_rate_ms, back.first_speed,
+                             p, vertical_in=True)
+        _blend(times, energies, _ASCENT, _RETURN, np.where((descent_peak > 0) & (back.legs > 1), tau, 0.0))
     masses = np.column_stack([heavy, heavy, heavy, heavy, light, light, light])
     usable = profile.battery_wh * (1.0 - profile.reserve_fraction)
 
-    reason = np.full(n, None, object)
+    reason = np.full(n * k, None, object)
     reason[energies.sum(axis=1) > usable] = "energy"
-    reason[~(out.feasible & back.feasible & fixed.hover_ok)] = "wind"
+    reason[~(out.feasible & back.feasible & fixed[0].hover_ok)] = "wind"
     reason[~exists] = "no_route"
     reason[payload > profile.max_payload_kg] = "overweight"
     times[~exists] = np.inf
     energies[~exists] = np.inf
-    return FlightBatch(times, energies, masses, np.full(n, fixed.release_s), np.where(exists, out.distance, np.inf),
+    return FlightBatch(times, energies, masses, each(lambda f: f.release_s), np.where(exists, out.distance, np.inf),
                        profile.battery_wh, usable, np.equal(reason, None), reason)
 
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dronedel.aircraft import (
-    GRAVITY, PHASES, accel_time, corner_overlap, fly, fly_many, hover_power_w, induced_velocity, leg_time,
-    max_reach, power_w, scurve_jerk, straight, wind_triangle, wind_vector,
+    GRAVITY, PHASES, accel_time, corner_overlap, cruise_many, finish, finish_at, fly, fly_many, hover_power_w,
+    induced_velocity, leg_time, max_reach, power_w, scurve_jerk, straight, wind_triangle, wind_vector,
 )
 from dronedel.config import AircraftProfile, Wind
 
@@ -233,6 +233,26 @@ def test_batch_equals_one_by_one():
     for i, route in enumerate(routes):
         one = fly(route, payloads[i], PROFILE, wind)
         assert batch.profile(i) == one
+
+
+@pytest.mark.parametrize("method", ["payload_place", "land", "winch", "drop"])
+def test_flights_at_several_pairs_of_layers_are_each_pairs_flights(method):
+    # pair (7, 60) puts the winch or drop height at the outbound layer: no leg down, so no blend at the door
+    profile = replace(PROFILE, delivery=method)
+    routes = [np.array([[0.0, 0.0], [1500.0, 200.0]]), np.array([[0.0, 0.0], [0.0, 800.0], [900.0, 900.0]]), None,
+              np.array([[0.0, 0.0], [40_000.0, 0.0]])]
+    wind = Wind(6, 200)
+    cruise = cruise_many(routes, [0.5, 2.0, 1.0, 3.0], profile, wind)
+    pairs = [(45.0, 75.0), (7.0, 60.0), (90.0, 45.0)]
+    together = finish_at(cruise, profile, wind, pairs)
+    assert len(together) == len(pairs) * len(routes)
+    for k, pair in enumerate(pairs):
+        alone = finish(cruise, profile, wind, pair)
+        rows = slice(k * len(routes), (k + 1) * len(routes))
+        for name in ("times_s", "energies_wh", "masses_kg", "release_s", "outbound_m"):
+            assert np.array_equal(getattr(together, name)[rows], getattr(alone, name)), (pair, name)
+        assert list(together.reason[rows]) == list(alone.reason)
+    assert len(set(map(tuple, together.times_s[[0, 4, 8]].round(6)))) == 3  # the pairs do differ
 
 
 def test_wind_makes_out_and_back_differ_and_still_air_does_not():

@@ -3,6 +3,7 @@
 import csv
 import itertools
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -136,6 +137,26 @@ def test_batch_serves_short_flights_the_online_policy_loses(tmp_path):
     assert second.flight.loading_s >= first.flight.ready_s
     assert second.flight.door_s <= second.placed_s + CONFIG.planning.promise_s
     assert batch.batch_s == 60.0 and online.batch_s is None
+
+
+def test_flight_table_pairs_of_layers(tmp_path):
+    book, _ = plan_for(tmp_path, 3, 40)
+    ctx = prepare_day(CONFIG, book, AIRSPACE)
+    table, zones, wind = ctx.table, ctx.activity.always, CONFIG.planning.wind
+    layers = CONFIG.separation.layers_m
+    assert len(table.pairs) == len(layers) * (len(layers) - 1) + 1  # every two different layers, and cruise_alt_m twice
+    i = next(k for k in range(len(ctx.orders)) if table.leg(zones, wind, k).reason is None)
+    pair = table.pairs[0]
+    times, door_s, reason = table.phases(zones, wind, i, 0, [pair, table.pairs[-1]])
+    leg = table.leg(zones, wind, i, 0, pair)
+    assert tuple(times[0]) == leg.phases_s and door_s[0] == leg.door_s and reason[0] is None
+    # a pair the table was not made for is added, and its flights are what a table made with it computes
+    odd = (layers[0] + 5.0, layers[-1])
+    added = table.leg(zones, wind, i, 0, odd)
+    assert table.pairs[-1] == odd and added.layers == odd and added.phases_s != leg.phases_s
+    fresh = prepare_day(replace(CONFIG, separation=replace(CONFIG.separation, layers_m=odd)), book, AIRSPACE).table
+    assert fresh.leg(zones, wind, i, 0, odd).phases_s == added.phases_s
+    assert table.leg(zones, wind, i, 0, pair).phases_s == leg.phases_s
 
 
 def test_batch_rounds_and_bad_interval(tmp_path):

@@ -40,11 +40,10 @@ def order_windows(ctx: DayContext, wind: Wind | None = None) -> OrderWindows:
     """Per-order feasibility (zones always active, ``wind``) and each feasible order's window."""
     cfg = ctx.config
     wind = cfg.planning.wind if wind is None else wind
-    sheet = ctx.table.sheet(ctx.activity.always, wind)
+    door, duration, reason = ctx.table.every_door(ctx.activity.always, wind)
     idx = np.arange(len(ctx.orders))
-    door, duration = sheet.door_s, sheet.duration_s
     loading, turnaround, promise = cfg.fleet.loading_s, cfg.fleet.turnaround_s, cfg.planning.promise_s
-    ok = np.equal(sheet.reason, None) & (loading + door <= promise)
+    ok = np.equal(reason, None) & (loading + door <= promise)
     door, duration, placed = door[ok], duration[ok], ctx.placed_s[ok]
     latest_takeoff = placed + promise - door
     return OrderWindows(idx[ok], loading + duration + turnaround, placed, latest_takeoff + duration + turnaround)

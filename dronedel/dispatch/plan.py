@@ -83,7 +83,7 @@ def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None =
     table = FlightTable(airspace, frame, profile, np.column_stack([x, y])[keep],
                         np.array([o.weight_kg for o in orders], float), band=band,
                         margin_m=config.planning.margin_m, authorisations=config.airspace.authorisations,
-                        chunk=chunk, pads=[p.xy for p in sep.pads])
+                        chunk=chunk, pads=[p.xy for p in sep.pads], layers=sep.layers_m)
     last = float(placed.max()) if len(placed) else 0.0
     horizon = (min(0.0, float(placed.min()) if len(placed) else 0.0), last + config.planning.promise_s + _HORIZON_PAD_S)
     activity = ZoneActivity(list(table.candidates.values()), book.start, horizon)

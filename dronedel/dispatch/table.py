@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from ..aircraft import PHASES, CruiseBatch, cruise_many, finish, fixed_powers
+from ..aircraft import PHASES, CruiseBatch, cruise_many, finish_at, fixed_powers
 from ..airspace.model import Airspace, Zone
 from ..config import AircraftProfile, Wind
 from ..errors import InputError
@@ -64,9 +64,11 @@ class Leg:
 
 @dataclass
 class _Block:
-    """The flights of ``size`` consecutive doors of a sheet, ``known`` marking those computed."""
+    """The flights of ``size`` consecutive doors of a sheet at each of ``pairs`` pairs of cruise layers (arrays
+    by door, then pair), ``known`` marking the doors computed."""
 
     size: int
+    pairs: int
     known: NDArray = field(init=False)
     times: NDArray = field(init=False)
     energy: NDArray = field(init=False)
@@ -76,30 +78,32 @@ class _Block:
     release: NDArray = field(init=False)
 
     def __post_init__(self) -> None:
+        shape = (self.size, self.pairs)
         self.known = np.zeros(self.size, bool)
-        self.times = np.full((self.size, len(PHASES)), np.inf)
-        self.energy = np.full(self.size, np.inf)  # Wh, the whole flight
-        self.delivery_wh = np.full(self.size, np.inf)  # Wh, the delivery action
-        self.reserve = np.full(self.size, -np.inf)
-        self.reason = np.full(self.size, None, object)
-        self.release = np.zeros(self.size)
+        self.times = np.full((*shape, len(PHASES)), np.inf)
+        self.energy = np.full(shape, np.inf)  # Wh, the whole flight
+        self.delivery_wh = np.full(shape, np.inf)  # Wh, the delivery action
+        self.reserve = np.full(shape, -np.inf)
+        self.reason = np.full(shape, None, object)
+        self.release = np.zeros(shape)
 
 
 @dataclass
 class _Sheet:
-    """Per (zone set, wind, pad, layers): the flights of ``n`` doors, in blocks of ``block`` doors made when
-    a door of theirs is first computed, so that the sheet of a pad or pair of layers few flights use, or
-    of a zone set of a few hours, stays small."""
+    """Per (zone set, wind, pad): the flights of ``n`` doors at ``pairs`` pairs of layers, in blocks of ``block``
+    doors made when a door of theirs is first computed, so that the sheet of a pad few flights use, or of a
+    zone set of a few hours, stays small."""
 
     n: int
     block: int
+    pairs: int
     blocks: dict[int, _Block] = field(default_factory=dict)
 
     def at(self, row: int) -> tuple[_Block, int]:
         """The block holding door ``row`` and the door's place in it."""
         b, k = divmod(row, self.block)
         if b not in self.blocks:
-            self.blocks[b] = _Block(min(self.block, self.n - b * self.block))
+            self.blocks[b] = _Block(min(self.block, self.n - b * self.block), self.pairs)
         return self.blocks[b], k
 
     def known(self, rows: NDArray) -> NDArray:
@@ -113,7 +117,7 @@ class _Sheet:
         return out
 
     def put(self, rows: NDArray, **columns: NDArray) -> None:
-        """Write the flights of doors ``rows`` (columns as :class:`_Block`'s, one row per door) and mark them
+        """Write the flights of doors ``rows`` (columns as :class:`_Block`'s, by door then pair) and mark them
         computed."""
         b, k = np.divmod(rows, self.block)
         for block in np.unique(b):
@@ -123,28 +127,21 @@ class _Sheet:
                 getattr(target, name)[k[mine]] = values[mine]
             target.known[k[mine]] = True
 
-    def column(self, name: str) -> NDArray:
-        """Column ``name`` of :class:`_Block` over every door (default values where not computed)."""
-        full = getattr(_Block(1), name)  # the column's default value and shape, for every door
-        full = np.repeat(full, self.n, axis=0)
+    def column(self, name: str, pair: int) -> NDArray:
+        """Column ``name`` of :class:`_Block` at pair ``pair`` over every door (default values where not
+        computed)."""
+        full = np.repeat(getattr(_Block(1, 1), name)[:, 0], self.n, axis=0)  # the default value, for every door
         for b, block in self.blocks.items():
-            full[b * self.block:b * self.block + block.size] = getattr(block, name)
+            full[b * self.block:b * self.block + block.size] = getattr(block, name)[:, pair]
         return full
 
-    @property
-    def reason(self) -> NDArray:
-        """The reason per door (None where feasible)."""
-        return self.column("reason")
 
-    @property
-    def door_s(self) -> NDArray:
-        """Seconds from the start of the take-off to the delivery, per door."""
-        return _door_s(self.column("times"), self.column("release"))
-
-    @property
-    def duration_s(self) -> NDArray:
-        """Seconds from the start of the take-off to landing, per door."""
-        return self.column("times").sum(axis=1)
+def _layer_pairs(layers: Sequence[float], cruise_alt_m: float) -> list[tuple[float, float]]:
+    """Every (outbound, return) pair of cruise ``layers`` (m AGL) a flight may fly, and ``cruise_alt_m`` twice."""
+    layers = [float(x) for x in layers]
+    pairs = [(o, r) for o in layers for r in layers if o != r] if len(layers) > 1 else [(x, x) for x in layers]
+    default = (float(cruise_alt_m), float(cruise_alt_m))
+    return pairs + ([default] if default not in pairs else [])
 
 
 class FlightTable:
@@ -155,16 +152,19 @@ class FlightTable:
     operating area by it (see :meth:`dronedel.routing.Router.for_airspace`). ``pads`` are the
     take-off and landing points ((x, y) local metres, each seeing the site point); a flight
     from a pad flies the site's route from there (:meth:`dronedel.routing.Router.from_point`).
+    ``layers`` are the site's cruise layers (m AGL): a door's flights from a pad are computed at
+    every pair of them at once (:attr:`pairs`).
 
     Doors are numbered from ``first`` (door ``i`` is row ``i - first`` of ``doors_xy``): a live
     service numbers its orders for its whole life and gives each request a table of that
-    request's doors. The arrays of a :meth:`sheet` are by row.
+    request's doors. The arrays of :meth:`every_door` are by row.
     """
 
     def __init__(self, airspace: Airspace, frame: LocalFrame, profile: AircraftProfile, doors_xy: NDArray,
                  payload_kg: NDArray, *, band: tuple[float, float], margin_m: float,
                  authorisations: Iterable[str] = (), chunk: int = 512,
-                 pads: Sequence[tuple[float, float]] = ((0.0, 0.0),), first: int = 0) -> None:
+                 pads: Sequence[tuple[float, float]] = ((0.0, 0.0),), layers: Sequence[float] = (),
+                 first: int = 0) -> None:
         self.airspace = airspace
         self.frame = frame
         self.profile = profile
@@ -175,6 +175,7 @@ class FlightTable:
         self.authorisations = tuple(authorisations)
         self.chunk = chunk
         self.pads = tuple((float(x), float(y)) for x, y in pads)
+        self.layers = tuple(float(x) for x in layers)
         self.first = first
         self.candidates: dict[str, Zone] = {
             z.id: z for z in airspace.blocking(band[0], band[1], None, None, self.authorisations)
@@ -183,7 +184,9 @@ class FlightTable:
         self._routers: dict[frozenset[str], Router | InputError] = {}
         self._routes: dict[tuple[frozenset[str], int | None], NDArray] = {}
         self._reasons: dict[frozenset[str], NDArray] = {}
-        self._sheets: dict[tuple[frozenset[str], Wind, int, tuple[float, float]], _Sheet] = {}
+        self._sheets: dict[tuple[frozenset[str], Wind, int], _Sheet] = {}
+        self._pairs = _layer_pairs(self.layers, profile.cruise_alt_m)
+        self._columns = {pair: k for k, pair in enumerate(self._pairs)}
         self._cruises: dict[tuple[frozenset[str], Wind, int], tuple[NDArray, CruiseBatch]] = {}
         self._seen: dict[tuple[frozenset[str], int], tuple[NDArray, NDArray]] = {}
         self._fixed: dict[Wind, dict[tuple[bool, float], NDArray]] = {}
@@ -321,34 +324,42 @@ class FlightTable:
                 known[todo] = True
         return cache(pad)[1].take(index)
 
-    def _fill(self, sheet: _Sheet, key: tuple[frozenset[str], Wind, int, tuple[float, float]], index: NDArray) -> None:
-        zones, wind, pad, layers = key
-        batch = finish(self._cruise_legs(zones, wind, pad, index), self.profile, wind, layers)
+    def _fill(self, sheet: _Sheet, key: tuple[frozenset[str], Wind, int], index: NDArray) -> None:
+        zones, wind, pad = key
+        pairs = len(self._pairs)
+        batch = finish_at(self._cruise_legs(zones, wind, pad, index), self.profile, wind, self._pairs)
         reason = batch.reason.copy()
-        unreachable = self._unreachable(zones, index)  # a pad's route is unreachable where the site's is
+        # a pad's route is unreachable where the site's is
+        unreachable = np.tile(self._unreachable(zones, index), pairs)
         taken = np.not_equal(unreachable, None) & (reason != "overweight")
         reason[taken] = unreachable[taken]
-        sheet.put(index, times=batch.times_s, energy=batch.energies_wh.sum(axis=1),
-                  delivery_wh=batch.energies_wh[:, _DELIVERY], reserve=batch.reserve_wh, release=batch.release_s,
-                  reason=reason)
 
-    def sheet(self, zones: frozenset[str], wind: Wind, index: int | None = None, pad: int = 0,
-              layers: tuple[float, float] | None = None) -> _Sheet:
-        """The sheet for (zones, wind, pad, layers) with door ``index`` (None: every door) computed.
+        def by_door(values: NDArray) -> NDArray:
+            """A batch column (pair after pair) by door, then pair."""
+            return np.swapaxes(values.reshape(pairs, len(index), *values.shape[1:]), 0, 1)
 
-        ``layers`` are the outbound and return cruise altitudes (m AGL; default the aircraft's
-        ``cruise_alt_m``). Doors are computed ``chunk`` at a time: the router answers moderate
-        batches faster than one huge one.
-        """
-        return self._sheet(zones, wind, None if index is None else index - self.first, pad, layers)
+        sheet.put(index, times=by_door(batch.times_s), energy=by_door(batch.energies_wh.sum(axis=1)),
+                  delivery_wh=by_door(batch.energies_wh[:, _DELIVERY]), reserve=by_door(batch.reserve_wh),
+                  release=by_door(batch.release_s), reason=by_door(reason))
 
-    def _sheet(self, zones: frozenset[str], wind: Wind, index: int | None = None, pad: int = 0,
-               layers: tuple[float, float] | None = None) -> _Sheet:
-        """:meth:`sheet` with door ``index`` numbered from this table's first."""
-        key = (zones, wind, pad, self._layers(layers))
+    def every_door(self, zones: frozenset[str], wind: Wind, pad: int = 0,
+                   layers: tuple[float, float] | None = None) -> tuple[NDArray, NDArray, NDArray]:
+        """Every door's flight from pad ``pad`` around ``zones`` in ``wind`` at the cruise ``layers`` (outbound,
+        return; m AGL; default ``cruise_alt_m``): seconds from the start of the take-off to the delivery and to
+        the landing, and the reason (None where feasible), arrays by row."""
+        pair = self._pair(layers)
+        sheet = self._sheet(zones, wind, None, pad)
+        times = sheet.column("times", pair)
+        return _door_s(times, sheet.column("release", pair)), times.sum(axis=1), sheet.column("reason", pair)
+
+    def _sheet(self, zones: frozenset[str], wind: Wind, index: int | None, pad: int) -> _Sheet:
+        """The sheet of (zones, wind, pad) with door ``index`` (numbered from this table's first; None: every
+        door) computed, at every pair of layers of :attr:`pairs`. Doors are computed ``chunk`` at a time,
+        from ``index`` on: the router answers moderate batches faster than one huge one."""
+        key = (zones, wind, pad)
         sheet = self._sheets.get(key)
         if sheet is None:
-            sheet = self._sheets[key] = _Sheet(len(self.doors), self.chunk)
+            sheet = self._sheets[key] = _Sheet(len(self.doors), self.chunk, len(self._pairs))
         if index is None:
             every = np.arange(len(self.doors))
             todo = every[~sheet.known(every)]
@@ -362,20 +373,35 @@ class FlightTable:
             self._fill(sheet, key, todo[k:k + self.chunk])
         return sheet
 
-    def _layers(self, layers: tuple[float, float] | None) -> tuple[float, float]:
+    @property
+    def pairs(self) -> tuple[tuple[float, float], ...]:
+        """The pairs of cruise layers (outbound, return; m AGL) every flight is computed at: each ordered pair of
+        two different ``layers`` (the one layer twice if there is one), and ``cruise_alt_m`` twice; a flight
+        asked at another pair adds it (and the table computes its flights again)."""
+        return tuple(self._pairs)
+
+    def _pair(self, layers: tuple[float, float] | None) -> int:
+        """The column of the pair ``layers`` (default ``cruise_alt_m`` twice) in the sheets, added if new."""
         alt = self.profile.cruise_alt_m
-        return (alt, alt) if layers is None else (float(layers[0]), float(layers[1]))
+        pair = (alt, alt) if layers is None else (float(layers[0]), float(layers[1]))
+        column = self._columns.get(pair)
+        if column is None:
+            self._pairs.append(pair)
+            self._columns[pair] = column = len(self._pairs) - 1
+            self._sheets.clear()  # the sheets have a column per pair: computed again with the new one
+        return column
 
     def leg(self, zones: frozenset[str], wind: Wind, i: int, pad: int = 0,
             layers: tuple[float, float] | None = None) -> Leg:
         """Door ``i``'s flight from pad ``pad`` around the zones ``zones`` in ``wind`` at the cruise
         ``layers`` (outbound, return; m AGL; default ``cruise_alt_m``)."""
         i -= self.first
-        s, k = self._sheet(zones, wind, i, pad, layers).at(i)
-        t = s.times[k]
-        return Leg(float(_door_s(t, s.release[k])), float(t.sum()), float(s.energy[k]), float(s.reserve[k]),
-                   float(t[_DELIVERY]), float(s.delivery_wh[k]), float(s.release[k]), s.reason[k],
-                   self._route(zones, i, pad), tuple(map(float, t)), pad, self._layers(layers))
+        j = self._pair(layers)
+        s, k = self._sheet(zones, wind, i, pad).at(i)
+        t = s.times[k, j]
+        return Leg(float(_door_s(t, s.release[k, j])), float(t.sum()), float(s.energy[k, j]), float(s.reserve[k, j]),
+                   float(t[_DELIVERY]), float(s.delivery_wh[k, j]), float(s.release[k, j]), s.reason[k, j],
+                   self._route(zones, i, pad), tuple(map(float, t)), pad, self._pairs[j])
 
     def phases(self, zones: frozenset[str], wind: Wind, i: int, pad: int,
                pairs: Sequence[tuple[float, float]]) -> tuple[NDArray, NDArray, NDArray]:
@@ -384,11 +410,10 @@ class FlightTable:
         :data:`dronedel.aircraft.PHASES` ((K, 7) s), the time from the start of the take-off to the delivery
         ((K,) s) and the reason ((K,) object, None where feasible). The route is :meth:`routes`'."""
         row = i - self.first
-        at = [self._sheet(zones, wind, row, pad, layers).at(row) for layers in pairs]
-        times = np.array([s.times[k] for s, k in at]).reshape(len(pairs), len(PHASES))
-        release = np.array([s.release[k] for s, k in at])
-        reason = np.array([s.reason[k] for s, k in at] + [None], object)[:-1]
-        return times, _door_s(times, release), reason
+        columns = [self._pair(pair) for pair in pairs]
+        s, k = self._sheet(zones, wind, row, pad).at(row)
+        times = s.times[k, columns]
+        return times, _door_s(times, s.release[k, columns]), s.reason[k, columns]
 
     def _route(self, zones: frozenset[str], i: int, pad: int) -> Route:
         """Door ``i``'s route from pad ``pad`` around ``zones`` (as :meth:`routes`)."""

@@ -39,7 +39,7 @@ class SharedRouterTable(FlightTable):
     def __init__(self, base: FlightTable, doors_xy: np.ndarray, payload_kg: np.ndarray, first: int) -> None:
         super().__init__(base.airspace, base.frame, base.profile, doors_xy, payload_kg, band=base.band,
                          margin_m=base.margin_m, authorisations=base.authorisations, chunk=base.chunk, pads=base.pads,
-                         first=first)
+                         layers=base.layers, first=first)
         self.base = base
 
     def router(self, zones: frozenset[str]) -> Router:
