@@ -65,12 +65,11 @@ def _minutes(seconds: float) -> str:
 
 @dataclass(frozen=True)
 class _Candidate:
-    """An order a drone could serve: its flight around the always-active zones (``base``), the
-    time it holds a drone (``cycle_s``: loading, flight, turnaround) and the latest loading
-    start that keeps the promise (``latest_s``, seconds after the plan start)."""
+    """An order a drone could serve: the time its flight around the always-active zones holds a drone
+    (``cycle_s``: loading, flight, turnaround) and the latest loading start that keeps the promise
+    (``latest_s``, seconds after the plan start)."""
 
     i: int
-    base: Leg
     cycle_s: float
     latest_s: float
 
@@ -120,6 +119,7 @@ class Dispatcher:
         self._heap = [(0.0, d) for d in range(drones)]
         self.separation = separation or Separation()
         self.layers = self.separation.layers_m or (table.profile.cruise_alt_m,)
+        self._cruise_pair = (table.profile.cruise_alt_m,) * 2  # the layers of the flight _screen judges
         self.deconflict = deconflict
         if home_pads is not None and (len(home_pads) != drones
                                       or not all(0 <= int(p) < len(table.pads) for p in home_pads)):
@@ -204,22 +204,23 @@ class Dispatcher:
     def _screen(self, i: int, now: float, wind: Wind) -> Decision | _Candidate:
         """Order ``i`` decided at ``now``: rejected for its door (a reason no drone changes), or a candidate.
 
-        Candidates are recorded for admission control.
+        The door is judged by its flight from the first pad at ``cruise_alt_m`` around the always-active
+        zones. Candidates are recorded for admission control.
         """
         always = self.activity.always
-        base = self.table.leg(always, wind, i)
-        if base.reason is not None:
-            return self._reject(i, now, base.reason, self._why(i, base.reason, always))
+        times, door_s, reason = self.table.phases(always, wind, i, 0, [self._cruise_pair])
+        if reason[0] is not None:
+            return self._reject(i, now, reason[0], self._why(i, reason[0], always))
         placed = float(self.placed_s[i])
-        best_s = self.fleet.loading_s + base.door_s
+        best_s = self.fleet.loading_s + float(door_s[0])
         if now + best_s > placed + self.promise_s:
             late = f" from the decision at +{_minutes(now - placed)}" if now > placed else ""
             return self._reject(i, now, "outside_zone", f"loading and flight to the door take {_minutes(best_s)}"
                                                         f"{late}, more than the {_minutes(self.promise_s)} promise")
-        cycle = self.fleet.loading_s + base.duration_s + self.fleet.turnaround_s
+        cycle = self.fleet.loading_s + float(times[0].sum()) + self.fleet.turnaround_s
         if self.admission is not None:
             self.admission.observe(placed, cycle)
-        return _Candidate(i, base, cycle, placed + self.promise_s - best_s)
+        return _Candidate(i, cycle, placed + self.promise_s - best_s)
 
     def _no_drone(self, c: _Candidate, now: float, free: float) -> Decision:
         placed = float(self.placed_s[c.i])
@@ -399,7 +400,7 @@ class Dispatcher:
                         del t[p]
                     continue
                 layers = [pairs[p][k] for k in ok]
-                volumes, option = self._templates(self.table.routes(zones, np.array([i]), p)[0].points, times[ok],
+                volumes, option = self._templates(self.table.route(zones, i, p).points, times[ok],
                                                   layers, wind)
                 parts.append((volumes, option + len(options)))
                 offers += [(p, zones, pair) for pair in layers]

@@ -234,44 +234,53 @@ class FlightTable:
         """Where the routes from ``pad`` around ``zones`` are kept: a pad at the site shares the site's."""
         return zones, None if self._at_site(pad) else pad
 
-    def routes(self, zones: frozenset[str], index: NDArray, pad: int | None = None) -> NDArray:
-        """Routes (object array of :class:`Route`) from pad ``pad`` (None: the site point) to doors ``index``
-        around the zones ``zones``.
+    def route(self, zones: frozenset[str], i: int, pad: int | None = None) -> Route:
+        """Door ``i``'s route from pad ``pad`` (None: the site point) around the zones ``zones``.
 
-        If the site itself is blocked (a zone over it), every route is unreachable with the
+        If the site itself is blocked (a zone over it), the route is unreachable with the
         router's message as its reason, and the flight's reason is ``site_blocked``.
         """
-        return self._routes_of(zones, np.asarray(index) - self.first, pad)
+        return self._route(zones, i - self.first, pad)
 
-    def _routes_of(self, zones: frozenset[str], index: NDArray, pad: int | None = None) -> NDArray:
-        """:meth:`routes` of doors ``index`` numbered from this table's first."""
+    def _route(self, zones: frozenset[str], row: int, pad: int | None) -> Route:
+        """:meth:`route` of door ``row`` numbered from this table's first. A pad's routes are made one door at a
+        time, when asked: of the doors a pad's flights are computed for, few are flown from it."""
         key = self._route_key(zones, pad)
+        routes = self._routes.get(key)
+        if routes is None:
+            routes = self._routes[key] = np.full(len(self.doors), None, object)
+        if routes[row] is None:
+            site = self._site_routes(zones, np.array([row]))[0]
+            if key[1] is not None and site.reachable:
+                site = self.router(zones).from_point(self.pads[pad], [site], self._sees(zones, [pad], [row])[0])[0]
+            routes[row] = site
+        return routes[row]
+
+    def _site_routes(self, zones: frozenset[str], index: NDArray) -> NDArray:
+        """Routes (object array of :class:`Route`) from the site point to doors ``index`` (numbered from this
+        table's first) around ``zones``, routed in one batch where not yet known."""
+        key = (zones, None)
         routes = self._routes.get(key)
         if routes is None:
             routes = self._routes[key] = np.full(len(self.doors), None, object)
         todo = index[np.equal(routes[index], None)]
         if todo.size:
             try:
-                if key[1] is None:
-                    found = self.router(zones).routes(self.doors[todo])
-                else:
-                    found = self.router(zones).from_point(self.pads[pad], list(self._routes_of(zones, todo)),
-                                                          self._sees(zones, [pad], todo)[0])
+                found = self.router(zones).routes(self.doors[todo])
             except InputError as exc:
                 found = [Route(np.empty((0, 2)), np.inf, f"site_blocked: {exc}") for _ in todo]
             filled = np.empty(len(found), object)
             filled[:] = found
             routes[todo] = filled
-            if key[1] is None:  # the decision reason of each door no route reaches, None where one does
-                reasons = self._reasons.setdefault(zones, np.full(len(self.doors), None, object))
-                reasons[todo] = [None if r.reason is None else ROUTE_REASONS.get(r.reason, "site_blocked")
-                                 for r in found]
+            # the decision reason of each door no route reaches, None where one does
+            reasons = self._reasons.setdefault(zones, np.full(len(self.doors), None, object))
+            reasons[todo] = [None if r.reason is None else ROUTE_REASONS.get(r.reason, "site_blocked") for r in found]
         return routes[index]
 
     def _unreachable(self, zones: frozenset[str], index: NDArray) -> NDArray:
         """The decision reason (:data:`ROUTE_REASONS`) of each of doors ``index`` that no route reaches around
         ``zones``, None where one does (kept beside the site's routes)."""
-        self._routes_of(zones, index)
+        self._site_routes(zones, index)
         return self._reasons[zones][index]
 
     def _sees(self, zones: frozenset[str], pads: Sequence[int], index: NDArray) -> NDArray:
@@ -282,7 +291,7 @@ class FlightTable:
                 self._seen[(zones, p)] = (np.zeros(len(self.doors), bool), np.zeros(len(self.doors), bool))
         todo = [p for p in pads if not self._seen[(zones, p)][0][index].all()]
         if todo:
-            routes = list(self._routes_of(zones, index)) * len(todo)
+            routes = list(self._site_routes(zones, index)) * len(todo)
             starts = np.repeat(np.array([self.pads[p] for p in todo], float), len(index), axis=0)
             sees = self.router(zones).sees_first_turn(starts, routes).reshape(len(todo), len(index))
             for p, row in zip(todo, sees):
@@ -310,7 +319,7 @@ class FlightTable:
         if todo.size:
             pads = [pad] + [p for p in range(len(self.pads)) if pad and p != pad and not cache(p)[0][todo].any()]
             off = [p for p in pads if not self._at_site(p)]
-            routes = list(self._routes_of(zones, todo))
+            routes = list(self._site_routes(zones, todo))
             starts = np.repeat(np.array([self.pads[p] for p in pads], float), len(todo), axis=0)
             sees = np.ones((len(pads), len(todo)), bool)
             if off:
@@ -414,9 +423,3 @@ class FlightTable:
         s, k = self._sheet(zones, wind, row, pad).at(row)
         times = s.times[k, columns]
         return times, _door_s(times, s.release[k, columns]), s.reason[k, columns]
-
-    def _route(self, zones: frozenset[str], i: int, pad: int) -> Route:
-        """Door ``i``'s route from pad ``pad`` around ``zones`` (as :meth:`routes`)."""
-        routes = self._routes.get(self._route_key(zones, pad))
-        found = None if routes is None else routes[i]
-        return self._routes_of(zones, np.array([i]), pad)[0] if found is None else found
