@@ -8,8 +8,8 @@ the sky, pads and layers still assigned), and reports
 - orders served and the share of valid orders, and the points of share deconfliction costs;
 - the separation audit of each plan (planned paths sampled at 1 s): closest approach and
   losses of separation against the site's standard (50 m horizontally or 15 m vertically);
-- planning wall time with and without deconfliction, the process's peak RSS, and
-  intent-index queries per second on the day's final index;
+- planning wall time with and without deconfliction and the peak RSS, each of a fresh process
+  that plans the day and nothing else, and intent-index queries per second on the day's final index;
 - a figure (``docs/figures/separation_costs.png``): served share and losses, with and without.
 
 Run from the repository root (a few minutes; be kind to shared machines)::
@@ -53,17 +53,19 @@ def plan(config, book, drones: int, deconflict: bool, audit: bool = True) -> dic
             "dispatcher": dispatcher, "reasons": reasons, "valid": len(decisions)}
 
 
-def _planning_rss(config, book, drones: int) -> float:
-    plan(config, book, drones, deconflict=True, audit=False)
+def _fresh_plan(config, book, drones: int, deconflict: bool) -> tuple[float, float]:
+    wall = plan(config, book, drones, deconflict=deconflict, audit=False)["wall_s"]
     # the high-water mark of this process's own memory (ru_maxrss can carry the parent's over the exec)
     status = Path("/proc/self/status").read_text()
-    return float(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
+    return wall, float(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
 
 
-def planning_peak_rss(config, book, drones: int) -> float:
-    """Peak resident memory (MB) of a fresh process that plans the day deconflicted, and nothing else."""
+def fresh_plan(config, book, drones: int, deconflict: bool) -> tuple[float, float]:
+    """Planning wall time (s) and peak resident memory (MB) of a fresh process that plans the day and nothing
+    else, as ``dronedel plan`` does (a process holding other plans and their audits plans more slowly: its
+    garbage collector walks them all)."""
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_planning_rss, (config, book, drones))
+        return pool.apply(_fresh_plan, (config, book, drones, deconflict))
 
 
 def queries_per_second(dispatcher, config, decisions_sample: int = 500) -> tuple[float, float]:
@@ -87,7 +89,8 @@ def measure(name: str, config, book, drones: int) -> dict:
     off = plan(config, book, drones, deconflict=False)
     on = plan(config, book, drones, deconflict=True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    planning_rss = planning_peak_rss(config, book, drones)
+    off["wall_s"], _ = fresh_plan(config, book, drones, deconflict=False)
+    on["wall_s"], planning_rss = fresh_plan(config, book, drones, deconflict=True)
     qps, vps = queries_per_second(on["dispatcher"], config)
     print(f"## {name}: {len(book)} orders, {drones} drones\n")
     print("| plan | served | share of valid | closest approach m | losses of separation | loss seconds | "
