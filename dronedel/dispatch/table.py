@@ -2,9 +2,10 @@
 
 Which zones block a flight depends on when it flies, but the set changes only a few times a
 day. :class:`FlightTable` keeps one router and the routes of the doors per set of zone ids,
-and the flights per (zone set, wind), filled in lazily in vectorised batches: the first
-question about door ``i`` routes and flies doors ``i, i+1, ...`` (``chunk`` of them) in one
-call, so the per-order dispatch loop only looks numbers up.
+and the flights per (zone set, wind, pad) at every pair of the site's cruise layers, filled in
+lazily in vectorised batches: the first question about door ``i`` routes and flies doors
+``i, i+1, ...`` (``chunk`` of them) in one call, so the per-order dispatch loop only looks
+numbers up.
 """
 
 from __future__ import annotations
@@ -417,7 +418,7 @@ class FlightTable:
         """Door ``i``'s flights from pad ``pad`` around ``zones`` in ``wind`` at each pair of cruise layers of
         ``pairs``, as arrays rather than :class:`Leg` objects: the duration of each of
         :data:`dronedel.aircraft.PHASES` ((K, 7) s), the time from the start of the take-off to the delivery
-        ((K,) s) and the reason ((K,) object, None where feasible). The route is :meth:`routes`'."""
+        ((K,) s) and the reason ((K,) object, None where feasible). The route is :meth:`route`'s."""
         row = i - self.first
         columns = [self._pair(pair) for pair in pairs]
         s, k = self._sheet(zones, wind, row, pad).at(row)
