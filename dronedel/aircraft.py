@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ __all__ = [
     "GRAVITY", "PHASES", "REASONS", "PLACE_CHECK_S", "Phase", "FlightProfile", "FlightBatch",
     "WindTriangle", "wind_vector", "disc_area", "induced_velocity", "power_w", "hover_power_w", "wind_triangle",
     "accel_time", "scurve_jerk", "leg_time", "corner_overlap", "fly", "fly_many", "straight", "max_reach",
-    "CruiseBatch", "cruise_many", "finish", "finish_at",
+    "CruiseBatch", "cruise_many", "finish", "finish_at", "VerticalPhases", "vertical_phases",
 ]
 
 #: Standard gravity (m/s^2).
@@ -484,16 +484,21 @@ def _cruise(legs: _Legs, mass_kg: NDArray, profile: AircraftProfile, wind: Wind 
 
 
 @dataclass(frozen=True)
-class _Fixed:
-    """Route-independent phases: (seconds, W*s per flight) by phase name, release offset, and
-    the peak speeds (m/s) of the waypoint legs down to and up from a winch or drop height
-    (0 for the other delivery methods)."""
+class VerticalPhases:
+    """The phases of flights that do not depend on their route (take-off, door, landing) at one pair of
+    cruise altitudes (:func:`vertical_phases`): (seconds, W*s per flight) by phase name, release offset,
+    whether the aircraft can hover in the wind, and the peak speeds (m/s) of the waypoint legs down to
+    and up from a winch or drop height (0 for the other delivery methods)."""
 
     phases: dict[str, tuple[float, NDArray]]
     release_s: float
     hover_ok: bool
     descent_peak: float = 0.0
     ascent_peak: float = 0.0
+
+    def take(self, index: NDArray) -> VerticalPhases:
+        """The flights at ``index``."""
+        return replace(self, phases={name: (t, e[index]) for name, (t, e) in self.phases.items()})
 
 
 def fixed_powers(payload: NDArray, profile: AircraftProfile, wind: Wind | None) -> dict[tuple[bool, float], NDArray]:
@@ -509,8 +514,8 @@ def fixed_powers(payload: NDArray, profile: AircraftProfile, wind: Wind | None) 
     return dict(zip(keys, power_w(p, mass, w, rate)))  # one Newton solve for every mass and rate
 
 
-def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None,
-                   altitudes: tuple[float, float], powers: dict[tuple[bool, float], NDArray]) -> _Fixed:
+def vertical_phases(payload: NDArray, profile: AircraftProfile, wind: Wind | None,
+                    altitudes: tuple[float, float], powers: dict[tuple[bool, float], NDArray]) -> VerticalPhases:
     """Times and energies of the take-off, the door (descent, delivery, ascent) and the landing.
 
     ``altitudes`` are the outbound and return cruise altitudes (m above home): the take-off
@@ -586,7 +591,7 @@ def _door_and_home(payload: NDArray, profile: AircraftProfile, wind: Wind | None
         "ascent": ascent,
         "landing": (fast + p.land_detect_s, fast_energy + power(light, -p.land_speed_ms) * p.land_detect_s),
     }
-    return _Fixed(phases, release, w <= p.max_airspeed_ms, descent_peak, ascent_peak)
+    return VerticalPhases(phases, release, w <= p.max_airspeed_ms, descent_peak, ascent_peak)
 
 
 def _blend(times: NDArray, energies: NDArray, first: int, second: int, tau: NDArray) -> None:
@@ -673,19 +678,20 @@ def finish(cruise: CruiseBatch, profile: AircraftProfile, wind: Wind | None = No
 
 
 def finish_at(cruise: CruiseBatch, profile: AircraftProfile, wind: Wind | None,
-              pairs: Sequence[tuple[float, float]]) -> FlightBatch:
+              pairs: Sequence[tuple[float, float]], vertical: Sequence[VerticalPhases] | None = None) -> FlightBatch:
     """Whole flights from their cruise legs at each of ``pairs`` of outbound and return cruise altitudes
     (m above home): every flight at the first pair, then every flight at the second, and so on
-    (``len(pairs) * len(cruise)`` flights).
+    (``len(pairs) * len(cruise)`` flights). ``vertical`` are the flights' :func:`vertical_phases` at each
+    pair, where already known.
 
     At a winch or drop door the last leg blends into the waypoint leg straight down, and the
     climb back blends into the first leg home when that leads to a waypoint rather than the
     landing (:func:`corner_overlap` with a vertical leg).
     """
     n, k = len(cruise), len(pairs)
-    fixed = [_door_and_home(cruise.payload_kg, profile, wind, pair, cruise.powers) for pair in pairs]
+    fixed = vertical or [vertical_phases(cruise.payload_kg, profile, wind, pair, cruise.powers) for pair in pairs]
 
-    def each(value: Callable[[_Fixed], float]) -> NDArray:
+    def each(value: Callable[[VerticalPhases], float]) -> NDArray:
         """A per-pair number, for every flight at that pair."""
         return np.repeat(np.array([value(f) for f in fixed], float), n)
 

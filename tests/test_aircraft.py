@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dronedel.aircraft import (
-    GRAVITY, PHASES, accel_time, corner_overlap, cruise_many, finish, finish_at, fly, fly_many, hover_power_w,
-    induced_velocity, leg_time, max_reach, power_w, scurve_jerk, straight, wind_triangle, wind_vector,
+    GRAVITY, PHASES, accel_time, corner_overlap, cruise_many, finish, finish_at, fixed_powers, fly, fly_many,
+    hover_power_w, induced_velocity, leg_time, max_reach, power_w, scurve_jerk, straight, vertical_phases,
+    wind_triangle, wind_vector,
 )
 from dronedel.config import AircraftProfile, Wind
 
@@ -253,6 +254,13 @@ def test_flights_at_several_pairs_of_layers_are_each_pairs_flights(method):
             assert np.array_equal(getattr(together, name)[rows], getattr(alone, name)), (pair, name)
         assert list(together.reason[rows]) == list(alone.reason)
     assert len(set(map(tuple, together.times_s[[0, 4, 8]].round(6)))) == 3  # the pairs do differ
+    # the vertical phases of a larger fleet's doors, made once and taken for these flights, give the same flights
+    payload = np.array([1.0, 0.5, 2.0, 1.0, 3.0])
+    mine = np.array([1, 2, 3, 4])
+    known = [vertical_phases(payload, profile, wind, pair, fixed_powers(payload, profile, wind)).take(mine)
+             for pair in pairs]
+    again = finish_at(cruise_many(routes, payload[mine], profile, wind), profile, wind, pairs, known)
+    assert np.array_equal(again.times_s, together.times_s) and np.array_equal(again.energies_wh, together.energies_wh)
 
 
 def test_wind_makes_out_and_back_differ_and_still_air_does_not():

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from ..aircraft import PHASES, CruiseBatch, cruise_many, finish_at, fixed_powers
+from ..aircraft import PHASES, CruiseBatch, VerticalPhases, cruise_many, finish_at, fixed_powers, vertical_phases
 from ..airspace.model import Airspace, Zone
 from ..config import AircraftProfile, Wind
 from ..errors import InputError
@@ -191,6 +191,7 @@ class FlightTable:
         self._cruises: dict[tuple[frozenset[str], Wind, int], tuple[NDArray, CruiseBatch]] = {}
         self._seen: dict[tuple[frozenset[str], int], tuple[NDArray, NDArray]] = {}
         self._fixed: dict[Wind, dict[tuple[bool, float], NDArray]] = {}
+        self._verticals: dict[tuple[Wind, tuple[float, float]], VerticalPhases] = {}
 
     def router(self, zones: frozenset[str]) -> Router:
         """The router around exactly the zones ``zones`` (ids); InputError if the site is blocked."""
@@ -300,11 +301,17 @@ class FlightTable:
                 seen[index], known[index] = row, True
         return np.array([self._seen[(zones, p)][1][index] for p in pads]).reshape(len(pads), len(index))
 
-    def _powers(self, wind: Wind, index: NDArray) -> dict[tuple[bool, float], NDArray]:
-        """The vertical-phase powers of doors ``index``' flights in ``wind`` (:func:`fixed_powers`)."""
+    def _powers(self, wind: Wind) -> dict[tuple[bool, float], NDArray]:
+        """The vertical-phase powers of every door's flight in ``wind`` (:func:`fixed_powers`), computed once."""
         if wind not in self._fixed:
             self._fixed[wind] = fixed_powers(self.payload, self.profile, wind)
-        return {k: v[index] for k, v in self._fixed[wind].items()}
+        return self._fixed[wind]
+
+    def _vertical(self, wind: Wind, pair: tuple[float, float]) -> VerticalPhases:
+        """Every door's take-off, door and landing at the cruise layers ``pair`` in ``wind``, computed once."""
+        if (wind, pair) not in self._verticals:
+            self._verticals[(wind, pair)] = vertical_phases(self.payload, self.profile, wind, pair, self._powers(wind))
+        return self._verticals[(wind, pair)]
 
     def _cruise_legs(self, zones: frozenset[str], wind: Wind, pad: int, index: NDArray) -> CruiseBatch:
         """The cruise legs (altitude-independent) of doors ``index`` from pad ``pad``, computed once. The first
@@ -325,7 +332,7 @@ class FlightTable:
             sees = np.ones((len(pads), len(todo)), bool)
             if off:
                 sees[[pads.index(p) for p in off]] = self._sees(zones, off, todo)
-            powers = self._powers(wind, np.tile(todo, len(pads)))
+            powers = {k: v[np.tile(todo, len(pads))] for k, v in self._powers(wind).items()}
             batch = cruise_many(routes * len(pads), np.tile(self.payload[todo], len(pads)), self.profile, wind,
                                 start=starts, sees_first=sees.ravel(), powers=powers)
             for k, p in enumerate(pads):
@@ -337,7 +344,8 @@ class FlightTable:
     def _fill(self, sheet: _Sheet, key: tuple[frozenset[str], Wind, int], index: NDArray) -> None:
         zones, wind, pad = key
         pairs = len(self._pairs)
-        batch = finish_at(self._cruise_legs(zones, wind, pad, index), self.profile, wind, self._pairs)
+        vertical = [self._vertical(wind, pair).take(index) for pair in self._pairs]
+        batch = finish_at(self._cruise_legs(zones, wind, pad, index), self.profile, wind, self._pairs, vertical)
         reason = batch.reason.copy()
         # a pad's route is unreachable where the site's is
         unreachable = np.tile(self._unreachable(zones, index), pairs)
