@@ -8,8 +8,9 @@ the sky, pads and layers still assigned), and reports
 - orders served and the share of valid orders, and the points of share deconfliction costs;
 - the separation audit of each plan (planned paths sampled at 1 s): closest approach and
   losses of separation against the site's standard (50 m horizontally or 15 m vertically);
-- planning wall time with and without deconfliction and the peak RSS, each of a fresh process
-  that plans the day and nothing else, and intent-index queries per second on the day's final index;
+- planning wall time with and without deconfliction (the median and range of ``--repeat`` fresh
+  processes each, alternately) and the peak RSS, each of a fresh process that plans the day and
+  nothing else, and intent-index queries per second on the day's final index;
 - a figure (``docs/figures/separation_costs.png``): served share and losses, with and without.
 
 Run from the repository root (a few minutes; be kind to shared machines)::
@@ -85,21 +86,27 @@ def queries_per_second(dispatcher, config, decisions_sample: int = 500) -> tuple
     return len(queries) / elapsed, sum(map(len, queries)) / elapsed
 
 
-def measure(name: str, config, book, drones: int) -> dict:
+def measure(name: str, config, book, drones: int, repeat: int = 3) -> dict:
     off = plan(config, book, drones, deconflict=False)
     on = plan(config, book, drones, deconflict=True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    off["wall_s"], _ = fresh_plan(config, book, drones, deconflict=False)
-    on["wall_s"], planning_rss = fresh_plan(config, book, drones, deconflict=True)
+    for r in (off, on):  # alternately, so that a slow spell of a shared machine falls on both
+        r["walls"] = []
+    for _ in range(repeat):
+        off["walls"].append(fresh_plan(config, book, drones, deconflict=False)[0])
+        wall, planning_rss = fresh_plan(config, book, drones, deconflict=True)
+        on["walls"].append(wall)
+    for r in (off, on):
+        r["wall_s"] = float(np.median(r["walls"]))
     qps, vps = queries_per_second(on["dispatcher"], config)
     print(f"## {name}: {len(book)} orders, {drones} drones\n")
     print("| plan | served | share of valid | closest approach m | losses of separation | loss seconds | "
-          "pairs airborne together | planning s |")
+          "pairs airborne together | planning s (median, range) |")
     print("|---|---|---|---|---|---|---|---|")
     for label, r in (("without deconfliction", off), ("deconflicted", on)):
         a = r["audit"]
         print(f"| {label} | {r['served']} | {r['share']:.3f} | {a.closest_m:.1f} | {a.losses} | {a.loss_seconds} | "
-              f"{a.pairs} | {r['wall_s']:.1f} |")
+              f"{a.pairs} | {r['wall_s']:.1f} ({min(r['walls']):.1f}-{max(r['walls']):.1f}) |")
     print(f"\ndeconfliction costs {100 * (off['share'] - on['share']):.2f} points of served share; "
           f"rejected as airspace_conflict: {on['reasons'].get('airspace_conflict', 0)}")
     print(f"peak RSS of a process planning the day deconflicted and nothing else {planning_rss:.0f} MB "
@@ -138,13 +145,14 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000, help="orders in the benchmark day (default 10000)")
     parser.add_argument("--drones", type=int, default=50, help="fleet size of the benchmark day (default 50)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="fresh-process plans timed per day and mode (default 3)")
     parser.add_argument("--no-figures", action="store_true")
     args = parser.parse_args()
     config = load_site(EXAMPLE / "site.toml")
     example = load_orders(EXAMPLE / "orders.csv", config.site.tz, config.planning.start)
-    results = [measure("example day", config, example, config.fleet.drones),
+    results = [measure("example day", config, example, config.fleet.drones, args.repeat),
                measure("benchmark day (12 pads)", benchmark_site(config),
-                       benchmark_day(config, args.orders, args.seed), args.drones)]
+                       benchmark_day(config, args.orders, args.seed), args.drones, args.repeat)]
     if not args.no_figures:
         figure(results, FIGURES / "separation_costs.png")
         print(f"figure: {FIGURES / 'separation_costs.png'}")
