@@ -264,6 +264,14 @@ def _shaped_move(height_m: float, speed: float, accel: float, jerk: float, end_s
     return time_and_distance(lo)[0]
 
 
+@functools.lru_cache(maxsize=4096)
+def _vertical_leg(length_m: float, speed_ms: float, profile: AircraftProfile) -> tuple[float, float]:
+    """Time (s) and peak speed (m/s) of one waypoint leg straight up or down (:func:`leg_time`), computed once
+    per length, speed and aircraft: every flight table asks it for each pair of layers."""
+    time, peak = leg_time([length_m], speed_ms, *_leg_limits(profile, vertical=True))
+    return float(time[0]), float(peak[0])
+
+
 def _takeoff_climb(height_m: float, profile: AircraftProfile) -> float:
     """Seconds the position controller takes to climb ``height_m`` from rest (NAV_TAKEOFF, payload place).
 
@@ -563,7 +571,7 @@ def vertical_phases(payload: NDArray, profile: AircraftProfile, wind: Wind | Non
         ascent = (climb, power(light, p.climb_rate_ms) * climb)
         if back_alt != out_alt:
             rate = p.climb_rate_ms if back_alt > out_alt else -p.descent_rate_ms
-            move = float(leg_time([abs(back_alt - out_alt)], abs(rate), *_leg_limits(p, vertical=True))[0][0])
+            move = _vertical_leg(abs(back_alt - out_alt), abs(rate), p)[0]
             ascent = (climb + move, ascent[1] + power(light, rate) * move)
     elif p.delivery == "land":
         descent = land(heavy, out_alt)
@@ -573,9 +581,8 @@ def vertical_phases(payload: NDArray, profile: AircraftProfile, wind: Wind | Non
         ascent = takeoff(light, 0.0, back_alt)
     else:
         height = min(p.winch_height_m if p.delivery == "winch" else p.drop_height_m, out_alt, back_alt)
-        limits = _leg_limits(p, vertical=True)
-        down, descent_peak = (float(x[0]) for x in leg_time([out_alt - height], p.descent_rate_ms, *limits))
-        up, ascent_peak = (float(x[0]) for x in leg_time([back_alt - height], p.climb_rate_ms, *limits))
+        down, descent_peak = _vertical_leg(out_alt - height, p.descent_rate_ms, p)
+        up, ascent_peak = _vertical_leg(back_alt - height, p.climb_rate_ms, p)
         descent = (down, power(heavy, -p.descent_rate_ms) * down)
         lowering = height / p.winch_rate_ms if p.delivery == "winch" else 0.0
         dwell = lowering + p.delivery_hover_s

@@ -139,24 +139,31 @@ def test_batch_serves_short_flights_the_online_policy_loses(tmp_path):
     assert batch.batch_s == 60.0 and online.batch_s is None
 
 
-def test_flight_table_pairs_of_layers(tmp_path):
+@pytest.mark.parametrize("layers", [(60.0,), (45.0, 75.0)])
+def test_flight_table_pairs_of_layers(tmp_path, layers):
     book, _ = plan_for(tmp_path, 3, 40)
-    ctx = prepare_day(CONFIG, book, AIRSPACE)
+    config = replace(CONFIG, separation=replace(CONFIG.separation, layers_m=layers))
+    ctx = prepare_day(config, book, AIRSPACE)
     table, zones, wind = ctx.table, ctx.activity.always, CONFIG.planning.wind
-    layers = CONFIG.separation.layers_m
-    assert len(table.pairs) == len(layers) * (len(layers) - 1) + 1  # every two different layers, and cruise_alt_m twice
+    cruise = (CONFIG.aircraft.cruise_alt_m,) * 2
+    # every two different layers (the one layer twice), and cruise_alt_m twice
+    expected = [(o, r) for o in layers for r in layers if o != r] or [(layers[0], layers[0])]
+    assert set(table.pairs) == {*expected, cruise}
     i = next(k for k in range(len(ctx.orders)) if table.leg(zones, wind, k).reason is None)
-    pair = table.pairs[0]
-    times, door_s, reason = table.phases(zones, wind, i, 0, [pair, table.pairs[-1]])
-    leg = table.leg(zones, wind, i, 0, pair)
-    assert tuple(times[0]) == leg.phases_s and door_s[0] == leg.door_s and reason[0] is None
+    asked = [expected[0], cruise]
+    times, door_s, reason = table.phases(zones, wind, i, 0, asked)
+    for k, pair in enumerate(asked):
+        leg = table.leg(zones, wind, i, 0, pair)
+        assert tuple(times[k]) == leg.phases_s and door_s[k] == leg.door_s and reason[k] is None
+    assert np.array_equal(table.phases(zones, wind, i, 0, asked[:1])[0], times[:1])
     # a pair the table was not made for is added, and its flights are what a table made with it computes
+    before = table.leg(zones, wind, i, 0, expected[0])
     odd = (layers[0] + 5.0, layers[-1])
     added = table.leg(zones, wind, i, 0, odd)
-    assert table.pairs[-1] == odd and added.layers == odd and added.phases_s != leg.phases_s
+    assert odd in table.pairs and added.layers == odd and added.phases_s != before.phases_s
     fresh = prepare_day(replace(CONFIG, separation=replace(CONFIG.separation, layers_m=odd)), book, AIRSPACE).table
     assert fresh.leg(zones, wind, i, 0, odd).phases_s == added.phases_s
-    assert table.leg(zones, wind, i, 0, pair).phases_s == leg.phases_s
+    assert table.leg(zones, wind, i, 0, expected[0]).phases_s == before.phases_s
 
 
 def test_batch_rounds_and_bad_interval(tmp_path):

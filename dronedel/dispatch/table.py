@@ -137,12 +137,11 @@ class _Sheet:
         return full
 
 
-def _layer_pairs(layers: Sequence[float], cruise_alt_m: float) -> list[tuple[float, float]]:
-    """Every (outbound, return) pair of cruise ``layers`` (m AGL) a flight may fly, and ``cruise_alt_m`` twice."""
+def _layer_pairs(layers: Sequence[float]) -> list[tuple[float, float]]:
+    """Every (outbound, return) pair of cruise ``layers`` (m AGL) a flight may fly: two different layers, or the
+    one layer twice."""
     layers = [float(x) for x in layers]
-    pairs = [(o, r) for o in layers for r in layers if o != r] if len(layers) > 1 else [(x, x) for x in layers]
-    default = (float(cruise_alt_m), float(cruise_alt_m))
-    return pairs + ([default] if default not in pairs else [])
+    return [(o, r) for o in layers for r in layers if o != r] if len(layers) > 1 else [(x, x) for x in layers]
 
 
 class FlightTable:
@@ -185,9 +184,13 @@ class FlightTable:
         self._routers: dict[frozenset[str], Router | InputError] = {}
         self._routes: dict[tuple[frozenset[str], int | None], NDArray] = {}
         self._reasons: dict[frozenset[str], NDArray] = {}
-        self._sheets: dict[tuple[frozenset[str], Wind, int], _Sheet] = {}
-        self._pairs = _layer_pairs(self.layers, profile.cruise_alt_m)
-        self._columns = {pair: k for k, pair in enumerate(self._pairs)}
+        self._sheets: dict[tuple[frozenset[str], Wind, int, int], _Sheet] = {}
+        # the pairs of layers flights are computed at, in two groups with a sheet each: the site's layers (computed
+        # together: a flight is placed at several), and cruise_alt_m twice (the pair the dispatcher screens at)
+        default = (float(profile.cruise_alt_m),) * 2
+        layer_pairs = _layer_pairs(self.layers)
+        self._groups = [layer_pairs, [] if default in layer_pairs else [default]]
+        self._where = {pair: (g, k) for g, pairs in enumerate(self._groups) for k, pair in enumerate(pairs)}
         self._cruises: dict[tuple[frozenset[str], Wind, int], tuple[NDArray, CruiseBatch]] = {}
         self._seen: dict[tuple[frozenset[str], int], tuple[NDArray, NDArray]] = {}
         self._fixed: dict[Wind, dict[tuple[bool, float], NDArray]] = {}
@@ -341,11 +344,12 @@ class FlightTable:
                 known[todo] = True
         return cache(pad)[1].take(index)
 
-    def _fill(self, sheet: _Sheet, key: tuple[frozenset[str], Wind, int], index: NDArray) -> None:
-        zones, wind, pad = key
-        pairs = len(self._pairs)
-        vertical = [self._vertical(wind, pair).take(index) for pair in self._pairs]
-        batch = finish_at(self._cruise_legs(zones, wind, pad, index), self.profile, wind, self._pairs, vertical)
+    def _fill(self, sheet: _Sheet, key: tuple[frozenset[str], Wind, int, int], index: NDArray) -> None:
+        zones, wind, pad, group = key
+        layers = self._groups[group]
+        pairs = len(layers)
+        vertical = [self._vertical(wind, pair).take(index) for pair in layers]
+        batch = finish_at(self._cruise_legs(zones, wind, pad, index), self.profile, wind, layers, vertical)
         reason = batch.reason.copy()
         # a pad's route is unreachable where the site's is
         unreachable = np.tile(self._unreachable(zones, index), pairs)
@@ -365,19 +369,19 @@ class FlightTable:
         """Every door's flight from pad ``pad`` around ``zones`` in ``wind`` at the cruise ``layers`` (outbound,
         return; m AGL; default ``cruise_alt_m``): seconds from the start of the take-off to the delivery and to
         the landing, and the reason (None where feasible), arrays by row."""
-        pair = self._pair(layers)
-        sheet = self._sheet(zones, wind, None, pad)
+        group, pair = self._pair(layers)
+        sheet = self._sheet(zones, wind, None, pad, group)
         times = sheet.column("times", pair)
         return _door_s(times, sheet.column("release", pair)), times.sum(axis=1), sheet.column("reason", pair)
 
-    def _sheet(self, zones: frozenset[str], wind: Wind, index: int | None, pad: int) -> _Sheet:
+    def _sheet(self, zones: frozenset[str], wind: Wind, index: int | None, pad: int, group: int) -> _Sheet:
         """The sheet of (zones, wind, pad) with door ``index`` (numbered from this table's first; None: every
-        door) computed, at every pair of layers of :attr:`pairs`. Doors are computed ``chunk`` at a time,
-        from ``index`` on: the router answers moderate batches faster than one huge one."""
-        key = (zones, wind, pad)
+        door) computed, at every pair of layers of ``group`` (see :attr:`pairs`). Doors are computed ``chunk``
+        at a time, from ``index`` on: the router answers moderate batches faster than one huge one."""
+        key = (zones, wind, pad, group)
         sheet = self._sheets.get(key)
         if sheet is None:
-            sheet = self._sheets[key] = _Sheet(len(self.doors), self.chunk, len(self._pairs))
+            sheet = self._sheets[key] = _Sheet(len(self.doors), self.chunk, len(self._groups[group]))
         if index is None:
             every = np.arange(len(self.doors))
             todo = every[~sheet.known(every)]
@@ -393,33 +397,36 @@ class FlightTable:
 
     @property
     def pairs(self) -> tuple[tuple[float, float], ...]:
-        """The pairs of cruise layers (outbound, return; m AGL) every flight is computed at: each ordered pair of
-        two different ``layers`` (the one layer twice if there is one), and ``cruise_alt_m`` twice; a flight
-        asked at another pair adds it (and the table computes its flights again)."""
-        return tuple(self._pairs)
+        """The pairs of cruise layers (outbound, return; m AGL) flights are computed at: each ordered pair of
+        two different ``layers`` (the one layer twice if there is one), all of them together, and
+        ``cruise_alt_m`` twice, alone; a flight asked at another pair adds it to the layers' (and the table
+        computes their flights again)."""
+        return tuple(pair for pairs in self._groups for pair in pairs)
 
-    def _pair(self, layers: tuple[float, float] | None) -> int:
-        """The column of the pair ``layers`` (default ``cruise_alt_m`` twice) in the sheets, added if new."""
+    def _pair(self, layers: tuple[float, float] | None) -> tuple[int, int]:
+        """The group and column of the pair ``layers`` (default ``cruise_alt_m`` twice) in the sheets, added to
+        the layers' group if new."""
         alt = self.profile.cruise_alt_m
         pair = (alt, alt) if layers is None else (float(layers[0]), float(layers[1]))
-        column = self._columns.get(pair)
-        if column is None:
-            self._pairs.append(pair)
-            self._columns[pair] = column = len(self._pairs) - 1
-            self._sheets.clear()  # the sheets have a column per pair: computed again with the new one
-        return column
+        where = self._where.get(pair)
+        if where is None:
+            self._groups[0].append(pair)
+            self._where[pair] = where = (0, len(self._groups[0]) - 1)
+            # the layers' sheets have a column per pair: computed again with the new one
+            self._sheets = {key: sheet for key, sheet in self._sheets.items() if key[3] != 0}
+        return where
 
     def leg(self, zones: frozenset[str], wind: Wind, i: int, pad: int = 0,
             layers: tuple[float, float] | None = None) -> Leg:
         """Door ``i``'s flight from pad ``pad`` around the zones ``zones`` in ``wind`` at the cruise
         ``layers`` (outbound, return; m AGL; default ``cruise_alt_m``)."""
         i -= self.first
-        j = self._pair(layers)
-        s, k = self._sheet(zones, wind, i, pad).at(i)
+        g, j = self._pair(layers)
+        s, k = self._sheet(zones, wind, i, pad, g).at(i)
         t = s.times[k, j]
         return Leg(float(_door_s(t, s.release[k, j])), float(t.sum()), float(s.energy[k, j]), float(s.reserve[k, j]),
                    float(t[_DELIVERY]), float(s.delivery_wh[k, j]), float(s.release[k, j]), s.reason[k, j],
-                   self._route(zones, i, pad), tuple(map(float, t)), pad, self._pairs[j])
+                   self._route(zones, i, pad), tuple(map(float, t)), pad, self._groups[g][j])
 
     def phases(self, zones: frozenset[str], wind: Wind, i: int, pad: int,
                pairs: Sequence[tuple[float, float]]) -> tuple[NDArray, NDArray, NDArray]:
@@ -428,7 +435,15 @@ class FlightTable:
         :data:`dronedel.aircraft.PHASES` ((K, 7) s), the time from the start of the take-off to the delivery
         ((K,) s) and the reason ((K,) object, None where feasible). The route is :meth:`route`'s."""
         row = i - self.first
-        columns = [self._pair(pair) for pair in pairs]
-        s, k = self._sheet(zones, wind, row, pad).at(row)
-        times = s.times[k, columns]
-        return times, _door_s(times, s.release[k, columns]), s.reason[k, columns]
+        where = [self._pair(pair) for pair in pairs]
+        groups = {g for g, _ in where}
+        if len(groups) == 1:  # as the dispatcher asks: the layers' pairs, or the screen's
+            s, k = self._sheet(zones, wind, row, pad, groups.pop()).at(row)
+            columns = [j for _, j in where]
+            times = s.times[k, columns]
+            return times, _door_s(times, s.release[k, columns]), s.reason[k, columns]
+        at = [(self._sheet(zones, wind, row, pad, g).at(row), j) for g, j in where]
+        times = np.array([s.times[k, j] for (s, k), j in at]).reshape(len(pairs), len(PHASES))
+        release = np.array([s.release[k, j] for (s, k), j in at])
+        reason = np.array([s.reason[k, j] for (s, k), j in at] + [None], object)[:-1]
+        return times, _door_s(times, release), reason
