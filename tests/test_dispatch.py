@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from dronedel.airspace import site_airspace
 from dronedel.cli import main
-from dronedel.config import load_site
+from dronedel.config import Pad, load_site
 from dronedel.dispatch import POLICIES, REASONS, AdmissionLimit, ZoneActivity, plan_day, prepare_day
 from dronedel.dispatch.bound import capacity_bound, order_windows, window_bound
 from dronedel.dispatch.output import CSV_COLUMNS, SCHEMA, write_plan
@@ -164,6 +164,19 @@ def test_flight_table_pairs_of_layers(tmp_path, layers):
     fresh = prepare_day(replace(CONFIG, separation=replace(CONFIG.separation, layers_m=odd)), book, AIRSPACE).table
     assert fresh.leg(zones, wind, i, 0, odd).phases_s == added.phases_s
     assert table.leg(zones, wind, i, 0, expected[0]).phases_s == before.phases_s
+
+
+def test_flight_table_route_from_a_pad(tmp_path):
+    # asked first, before any flight from the pad is computed: the table finds where the pad sees the route
+    book, _ = plan_for(tmp_path, 3, 40)
+    config = replace(CONFIG, separation=replace(CONFIG.separation, pads=(Pad("site"), Pad("east", 30.0, 0.0))))
+    ctx = prepare_day(config, book, AIRSPACE)
+    zones = ctx.activity.always
+    i = next(k for k in range(len(ctx.orders)) if ctx.table.route(zones, k).reachable)
+    site, pad = ctx.table.route(zones, i), ctx.table.route(zones, i, 1)
+    assert tuple(pad.points[0]) == (30.0, 0.0) and np.array_equal(pad.points[-1], site.points[-1])
+    assert ctx.table.route(zones, i, 1) is pad
+    assert ctx.table.leg(zones, CONFIG.planning.wind, i, 1).route is pad
 
 
 def test_batch_rounds_and_bad_interval(tmp_path):

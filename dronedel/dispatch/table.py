@@ -255,9 +255,10 @@ class FlightTable:
         if routes is None:
             routes = self._routes[key] = np.full(len(self.doors), None, object)
         if routes[row] is None:
-            site = self._site_routes(zones, np.array([row]))[0]
+            one = np.array([row])
+            site = self._site_routes(zones, one)[0]
             if key[1] is not None and site.reachable:
-                site = self.router(zones).from_point(self.pads[pad], [site], self._sees(zones, [pad], [row])[0])[0]
+                site = self.router(zones).from_point(self.pads[pad], [site], self._sees(zones, [pad], one)[0])[0]
             routes[row] = site
         return routes[row]
 
