@@ -90,9 +90,9 @@ def measure(name: str, config, book, drones: int, repeat: int = 3) -> dict:
     off = plan(config, book, drones, deconflict=False)
     on = plan(config, book, drones, deconflict=True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    for r in (off, on):  # alternately, so that a slow spell of a shared machine falls on both
+    for r in (off, on):
         r["walls"] = []
-    for _ in range(repeat):
+    for _ in range(repeat):  # alternately, so that a slow spell of a shared machine falls on both
         off["walls"].append(fresh_plan(config, book, drones, deconflict=False)[0])
         wall, planning_rss = fresh_plan(config, book, drones, deconflict=True)
         on["walls"].append(wall)

@@ -215,9 +215,9 @@ async def replay_with_kills(server: ServiceProcess, orders: list[Order], speedup
 def schemathesis_5xx(url: str, examples: int, work: Path) -> dict:
     """Run schemathesis (check: not_a_server_error) over every operation but the event stream."""
     # the command installed beside this interpreter, whether or not its environment is activated
-    command = [str(Path(sys.executable).with_name("schemathesis")), "run", f"{url}/openapi.json", "--checks", "not_a_server_error", "-H",
-               f"Authorization: Bearer {TOKEN}", "--exclude-path", "/api/events", "--max-examples", str(examples),
-               "--workers", "1", "--request-timeout", "120"]
+    command = [str(Path(sys.executable).with_name("schemathesis")), "run", f"{url}/openapi.json", "--checks",
+               "not_a_server_error", "-H", f"Authorization: Bearer {TOKEN}", "--exclude-path", "/api/events",
+               "--max-examples", str(examples), "--workers", "1", "--request-timeout", "120"]
     began = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, cwd=work)  # its cache stays out of the tree
     tail = "\n".join(result.stdout.strip().splitlines()[-12:])

@@ -731,7 +731,7 @@ def finish_at(cruise: CruiseBatch, profile: AircraftProfile, wind: Wind | None,
 
     reason = np.full(n * k, None, object)
     reason[energies.sum(axis=1) > usable] = "energy"
-    reason[~(out.feasible & back.feasible & fixed[0].hover_ok)] = "wind"
+    reason[~(out.feasible & back.feasible & fixed[0].hover_ok)] = "wind"  # hovering depends on the wind alone
     reason[~exists] = "no_route"
     reason[payload > profile.max_payload_kg] = "overweight"
     times[~exists] = np.inf

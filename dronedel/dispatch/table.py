@@ -435,16 +435,13 @@ class FlightTable:
         ``pairs``, as arrays rather than :class:`Leg` objects: the duration of each of
         :data:`dronedel.aircraft.PHASES` ((K, 7) s), the time from the start of the take-off to the delivery
         ((K,) s) and the reason ((K,) object, None where feasible). The route is :meth:`route`'s."""
-        row = i - self.first
         where = [self._pair(pair) for pair in pairs]
         groups = {g for g, _ in where}
-        if len(groups) == 1:  # as the dispatcher asks: the layers' pairs, or the screen's
-            s, k = self._sheet(zones, wind, row, pad, groups.pop()).at(row)
-            columns = [j for _, j in where]
-            times = s.times[k, columns]
-            return times, _door_s(times, s.release[k, columns]), s.reason[k, columns]
-        at = [(self._sheet(zones, wind, row, pad, g).at(row), j) for g, j in where]
-        times = np.array([s.times[k, j] for (s, k), j in at]).reshape(len(pairs), len(PHASES))
-        release = np.array([s.release[k, j] for (s, k), j in at])
-        reason = np.array([s.reason[k, j] for (s, k), j in at] + [None], object)[:-1]
-        return times, _door_s(times, release), reason
+        if len(groups) > 1:  # pairs of both groups (the dispatcher asks one group at a time): one by one, stacked
+            parts = [self.phases(zones, wind, i, pad, [pair]) for pair in pairs]
+            return tuple(np.concatenate(column) for column in zip(*parts))
+        row = i - self.first
+        s, k = self._sheet(zones, wind, row, pad, groups.pop()).at(row)
+        columns = [j for _, j in where]
+        times = s.times[k, columns]
+        return times, _door_s(times, s.release[k, columns]), s.reason[k, columns]

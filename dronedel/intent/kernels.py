@@ -4,8 +4,9 @@ over forbidden take-off intervals.
 
 A dispatcher makes thousands of small sets of volumes a day and asks the index as many small
 questions, each meeting a few thousand candidate volumes: vectorised numpy spends most of such
-work on the overhead of its many array operations, so these loops are compiled instead (``cache=True`` keeps the machine
-code beside the module). Units: local metres (x east, y north), metres AGL, seconds.
+work on the overhead of its many array operations, so these loops are compiled instead
+(``cache=True`` keeps the machine code beside the module). Units: local metres (x east, y
+north), metres AGL, seconds.
 """
 
 from __future__ import annotations
