@@ -8,9 +8,11 @@ the sky, pads and layers still assigned), and reports
 - orders served and the share of valid orders, and the points of share deconfliction costs;
 - the separation audit of each plan (planned paths sampled at 1 s): closest approach and
   losses of separation against the site's standard (50 m horizontally or 15 m vertically);
-- planning wall time with and without deconfliction (the median and range of ``--repeat`` fresh
-  processes each, alternately) and the peak RSS, each of a fresh process that plans the day and
-  nothing else, and intent-index queries per second on the day's final index;
+- planning wall time with and without deconfliction, and deconflicted without the look-ahead
+  process (``dronedel plan --no-look-ahead``): the median and range of ``--repeat`` fresh
+  processes each, alternately, each planning the day and nothing else, as ``dronedel plan``
+  does; the peak RSS of such a process and of its look-ahead process; and intent-index queries
+  per second on the day's final index;
 - a figure (``docs/figures/separation_costs.png``): served share and losses, with and without.
 
 Run from the repository root (a few minutes; be kind to shared machines)::
@@ -35,14 +37,19 @@ from dronedel.dispatch import audit_decisions, prepare_day
 from dronedel.orders import load_orders
 
 
-def plan(config, book, drones: int, deconflict: bool, audit: bool = True) -> dict:
+def plan(config, book, drones: int, deconflict: bool, audit: bool = True, look_ahead: bool = False) -> dict:
     """Decide the day; served figures, audit (unless ``audit`` is False), wall time and the dispatcher
-    (for its index)."""
+    (for its index). ``look_ahead`` computes the flight table in a second process, as ``dronedel plan``
+    does (:meth:`~dronedel.dispatch.Dispatcher.look_ahead`)."""
     t0 = time.perf_counter()
     ctx = prepare_day(config, book, site_airspace(config))
     dispatcher = ctx.dispatcher(drones, deconflict=deconflict)
-    decisions = [d for now, index in dispatcher.rounds()
-                 for d in dispatcher.decide_round(now, index, config.planning.wind)]
+    started = look_ahead and ctx.look_ahead(dispatcher, config.planning.wind)
+    try:
+        decisions = [d for now, index in dispatcher.rounds()
+                     for d in dispatcher.decide_round(now, index, config.planning.wind)]
+    finally:
+        ctx.table.close()
     wall = time.perf_counter() - t0
     audit = audit_decisions(decisions, config) if audit else None
     served = sum(d.flight is not None for d in decisions)
@@ -51,22 +58,31 @@ def plan(config, book, drones: int, deconflict: bool, audit: bool = True) -> dic
         if d.reason:
             reasons[d.reason] = reasons.get(d.reason, 0) + 1
     return {"served": served, "share": served / len(decisions), "audit": audit, "wall_s": wall,
-            "dispatcher": dispatcher, "reasons": reasons, "valid": len(decisions)}
+            "dispatcher": dispatcher, "reasons": reasons, "valid": len(decisions), "look_ahead": started}
 
 
-def _fresh_plan(config, book, drones: int, deconflict: bool) -> tuple[float, float]:
-    wall = plan(config, book, drones, deconflict=deconflict, audit=False)["wall_s"]
+def _fresh_plan(config, book, drones: int, deconflict: bool, look_ahead: bool, results) -> None:
+    planned = plan(config, book, drones, deconflict=deconflict, audit=False, look_ahead=look_ahead)
     # the high-water mark of this process's own memory (ru_maxrss can carry the parent's over the exec)
     status = Path("/proc/self/status").read_text()
-    return wall, float(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
+    own = float(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if planned["look_ahead"] else 0.0
+    results.put((planned["wall_s"], own, children))
 
 
-def fresh_plan(config, book, drones: int, deconflict: bool) -> tuple[float, float]:
-    """Planning wall time (s) and peak resident memory (MB) of a fresh process that plans the day and nothing
+def fresh_plan(config, book, drones: int, deconflict: bool, look_ahead: bool = True) -> tuple[float, float, float]:
+    """Planning wall time (s), peak resident memory (MB) of a fresh process that plans the day and nothing
     else, as ``dronedel plan`` does (a process holding other plans and their audits plans more slowly: its
-    garbage collector walks them all)."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_fresh_plan, (config, book, drones, deconflict))
+    garbage collector walks them all), and that of its look-ahead process (MB, 0 without one; the pages
+    it shares with its parent count in both)."""
+    spawn = multiprocessing.get_context("spawn")
+    results = spawn.Queue()
+    # a process of its own, not a pool's (a pool's workers are daemons, which may not start a look-ahead)
+    process = spawn.Process(target=_fresh_plan, args=(config, book, drones, deconflict, look_ahead, results))
+    process.start()
+    out = results.get()
+    process.join()
+    return out
 
 
 def queries_per_second(dispatcher, config, decisions_sample: int = 500) -> tuple[float, float]:
@@ -90,13 +106,15 @@ def measure(name: str, config, book, drones: int, repeat: int = 3) -> dict:
     off = plan(config, book, drones, deconflict=False)
     on = plan(config, book, drones, deconflict=True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    serial = {"walls": []}  # deconflicted, in one process (dronedel plan --no-look-ahead)
     for r in (off, on):
         r["walls"] = []
-    for _ in range(repeat):  # alternately, so that a slow spell of a shared machine falls on both
+    for _ in range(repeat):  # alternately, so that a slow spell of a shared machine falls on all
         off["walls"].append(fresh_plan(config, book, drones, deconflict=False)[0])
-        wall, planning_rss = fresh_plan(config, book, drones, deconflict=True)
+        wall, planning_rss, ahead_rss = fresh_plan(config, book, drones, deconflict=True)
         on["walls"].append(wall)
-    for r in (off, on):
+        serial["walls"].append(fresh_plan(config, book, drones, deconflict=True, look_ahead=False)[0])
+    for r in (off, on, serial):
         r["wall_s"] = float(np.median(r["walls"]))
     qps, vps = queries_per_second(on["dispatcher"], config)
     print(f"## {name}: {len(book)} orders, {drones} drones\n")
@@ -109,7 +127,10 @@ def measure(name: str, config, book, drones: int, repeat: int = 3) -> dict:
               f"{a.pairs} | {r['wall_s']:.1f} ({min(r['walls']):.1f}-{max(r['walls']):.1f}) |")
     print(f"\ndeconfliction costs {100 * (off['share'] - on['share']):.2f} points of served share; "
           f"rejected as airspace_conflict: {on['reasons'].get('airspace_conflict', 0)}")
-    print(f"peak RSS of a process planning the day deconflicted and nothing else {planning_rss:.0f} MB "
+    print(f"deconflicted in one process (--no-look-ahead): {serial['wall_s']:.1f} s "
+          f"({min(serial['walls']):.1f}-{max(serial['walls']):.1f})")
+    ahead = f", of its look-ahead process {ahead_rss:.0f} MB" if ahead_rss else " (no look-ahead: a day of one block)"
+    print(f"peak RSS of a process planning the day deconflicted and nothing else {planning_rss:.0f} MB{ahead} "
           f"(this process, with both plans and their audits, {rss:.0f} MB so far); "
           f"{len(on['dispatcher'].intents):,} volumes in the index, {qps:,.0f} whole-flight conflict queries/s "
           f"({vps:,.0f} volumes/s)\n")

@@ -44,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "together at its end, shortest flights first; fcfs: baseline taking only a drone idle at "
                         "arrival")
     add_batch_argument(parser)
+    parser.add_argument("--no-look-ahead", dest="look_ahead", action="store_false",
+                        help="compute the flights in this process only, instead of ahead in a second one while "
+                        "deciding (the same decisions; slower where there are several CPUs)")
     parser.set_defaults(func=run)
 
 
@@ -76,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     undulation = geoid_undulation(config)  # before planning: a missing geoid fails at once
     airspace = site_airspace(config)
     plan = plan_day(config, book, airspace, drones=args.fleet, policy=args.policy, wind=wind, batch_s=batch_s,
-                    progress=progress_printer("planning"), source=str(args.orders))
+                    progress=progress_printer("planning"), source=str(args.orders), look_ahead=args.look_ahead)
     json_path, csv_path = write_plan(plan, args.output)
     intents_path, geojson_path = write_intents(plan, args.output, undulation)
     missions = write_missions(args.output / "missions", (m for _, m in plan_missions(plan, airspace)))

@@ -133,6 +133,23 @@ class Dispatcher:
         self._pad_used = np.zeros(len(table.pads))
         self._climbs: dict[Wind, Volumes] = {}  # climb volumes to each layer, from (0, 0) at take-off 0 s
 
+    def look_ahead(self, wind: Wind | None = None) -> None:
+        """Have the flight table compute, in a second process, the flights this dispatcher will ask for in
+        ``wind`` (None: still air), in the order it will ask (:meth:`FlightTable.look_ahead`): each order's
+        flight at ``cruise_alt_m`` (the screen), then its flights from every pad around the zones active
+        when its drone could first take off. Decisions are the same with or without it; call
+        ``table.close()`` when done."""
+        wind = wind or Wind()
+        pads, pair = range(len(self.table.pads)), layer_options(0.0, self.layers)[0]  # a pair flights are placed at
+        asks, chunk, seen = [], self.table.chunk, set()
+        for i, placed in enumerate((self.placed_s + self.fleet.loading_s).tolist()):
+            zones = self.activity.during(placed)
+            if (i // chunk, zones) not in seen:  # one ask brings the flights of a block of doors
+                seen.add((i // chunk, zones))
+                asks.append((self.activity.always, wind, 0, self._cruise_pair, i))
+                asks += [(zones, wind, p, pair, i) for p in pads]
+        self.table.look_ahead(asks)
+
     # ------------------------------------------------------------------ drones
     def _earliest(self) -> tuple[float, int]:
         """The drone free first and when; stale heap entries (see :meth:`update_ready`) are dropped."""

@@ -15,6 +15,7 @@ from ..errors import InputError, InputWarning
 from ..geo import LocalFrame
 from ..orders import Order, OrderBook
 from ..routing import Router
+from . import lookahead
 from .activity import ZoneActivity
 from .dispatcher import Dispatcher
 from .model import Decision, Plan
@@ -51,6 +52,15 @@ class DayContext:
         return Dispatcher(self.orders, self.placed_s, self.table, self.activity, cfg.fleet,
                           drones or cfg.fleet.drones, cfg.planning.promise_s, policy=policy, admission=admission,
                           batch_s=batch_s, separation=cfg.separation, deconflict=deconflict, home_pads=home_pads)
+
+    def look_ahead(self, dispatcher: Dispatcher, wind: Wind) -> bool:
+        """Start ``dispatcher``'s look-ahead process for ``wind`` (:meth:`Dispatcher.look_ahead`) where it can
+        help: a second process can be started (:func:`lookahead.available`) and the day has more orders than
+        the flight table computes at once. True if started; ``table.close()`` stops it."""
+        if not lookahead.available() or len(self.orders) <= self.table.chunk:
+            return False
+        dispatcher.look_ahead(wind)
+        return True
 
 
 def prepare_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = None, *, source: str = "",
@@ -110,7 +120,7 @@ def _check_pads(config: SiteConfig, router: Router) -> None:
 def plan_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = None, *, drones: int | None = None,
              policy: str = "online", wind: Wind | None = None, admission: bool = True, batch_s: float = 60.0,
              progress: Callable[[int, int], None] | None = None, context: DayContext | None = None,
-             source: str = "") -> Plan:
+             source: str = "", look_ahead: bool = False) -> Plan:
     """Decide every order of ``book`` for the site ``config`` in ``airspace``.
 
     Orders are decided in arrival order by :class:`Dispatcher` with ``drones`` drones (default
@@ -120,17 +130,25 @@ def plan_day(config: SiteConfig, book: OrderBook, airspace: Airspace | None = No
     gets exactly one decision. ``progress(done, total)`` is called now and then. Pass a
     ``context`` from :func:`prepare_day` to reuse routes and flights across runs (fleet sizes,
     policies); ``source`` names the orders file.
+
+    With ``look_ahead``, the flight table is computed in a second process while the orders are
+    decided, where that can help (:meth:`DayContext.look_ahead`); the decisions are the same.
     """
     ctx = context or prepare_day(config, book, airspace, source=source)
     wind = config.planning.wind if wind is None else wind
     dispatcher = ctx.dispatcher(drones, policy, admission, batch_s)
     decisions = list(ctx.invalid)
     total, done = len(ctx.orders), 0
-    for now, index in dispatcher.rounds():
-        decisions += dispatcher.decide_round(now, index, wind)
-        if progress is not None and (done // 500 != (done + len(index)) // 500 or done + len(index) == total):
-            progress(done + len(index), total)
-        done += len(index)
+    if look_ahead:
+        ctx.look_ahead(dispatcher, wind)
+    try:
+        for now, index in dispatcher.rounds():
+            decisions += dispatcher.decide_round(now, index, wind)
+            if progress is not None and (done // 500 != (done + len(index)) // 500 or done + len(index) == total):
+                progress(done + len(index), total)
+            done += len(index)
+    finally:
+        ctx.table.close()
     decisions.sort(key=lambda d: d.row)
     return Plan(tuple(decisions), config, book.start, ctx.frame, dispatcher.drones, policy, wind, ctx.source,
                 batch_s if policy == "batch" else None)

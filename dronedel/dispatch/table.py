@@ -23,6 +23,7 @@ from ..config import AircraftProfile, Wind
 from ..errors import InputError
 from ..geo import LocalFrame
 from ..routing import Route, Router
+from .lookahead import Lookahead
 
 __all__ = ["FlightTable", "Leg", "ROUTE_REASONS"]
 
@@ -195,6 +196,8 @@ class FlightTable:
         self._seen: dict[tuple[frozenset[str], int], tuple[NDArray, NDArray]] = {}
         self._fixed: dict[Wind, dict[tuple[bool, float], NDArray]] = {}
         self._verticals: dict[tuple[Wind, tuple[float, float]], VerticalPhases] = {}
+        self._ahead: Lookahead | None = None
+        self._sent: set[tuple[frozenset[str], int]] = set()  # in a look-ahead process: the site routes handed over
 
     def router(self, zones: frozenset[str]) -> Router:
         """The router around exactly the zones ``zones`` (ids); InputError if the site is blocked."""
@@ -254,13 +257,21 @@ class FlightTable:
         routes = self._routes.get(key)
         if routes is None:
             routes = self._routes[key] = np.full(len(self.doors), None, object)
-        if routes[row] is None:
-            one = np.array([row])
-            site = self._site_routes(zones, one)[0]
-            if key[1] is not None and site.reachable:
-                site = self.router(zones).from_point(self.pads[pad], [site], self._sees(zones, [pad], one)[0])[0]
-            routes[row] = site
-        return routes[row]
+        found = routes[row]
+        if found is None:
+            site = self._routes.get((zones, None))
+            found = site[row] if site is not None else None
+            if found is None:
+                found = self._site_routes(zones, np.array([row]))[0]
+            if key[1] is not None and found.reachable:
+                seen = self._seen.get((zones, pad))
+                if seen is not None and seen[0][row]:
+                    sees = seen[1][row]
+                else:
+                    sees = self._sees(zones, [pad], np.array([row]))[0, 0]
+                found = self.router(zones).from_point(self.pads[pad], [found], [sees])[0]
+            routes[row] = found
+        return found
 
     def _site_routes(self, zones: frozenset[str], index: NDArray) -> NDArray:
         """Routes (object array of :class:`Route`) from the site point to doors ``index`` (numbered from this
@@ -380,6 +391,10 @@ class FlightTable:
         door) computed, at every pair of layers of ``group`` (see :attr:`pairs`). Doors are computed ``chunk``
         at a time, from ``index`` on: the router answers moderate batches faster than one huge one."""
         key = (zones, wind, pad, group)
+        if self._ahead is not None:
+            for b in range(-(-len(self.doors) // self.chunk)) if index is None else [index // self.chunk]:
+                for item, result in self._ahead.until((key, b)):
+                    self._install(*item, *result)
         sheet = self._sheets.get(key)
         if sheet is None:
             sheet = self._sheets[key] = _Sheet(len(self.doors), self.chunk, len(self._groups[group]))
@@ -390,11 +405,77 @@ class FlightTable:
             block, k = sheet.at(index)
             if block.known[k]:
                 return sheet
-            ahead = np.arange(index, min(index + self.chunk, len(self.doors)))
+            end = min(index + self.chunk, len(self.doors))
+            if self._ahead is not None and (key, (end - 1) // self.chunk) in self._ahead:
+                end = (index // self.chunk + 1) * self.chunk  # the next block is on its way
+            ahead = np.arange(index, end)
             todo = ahead[~sheet.known(ahead)]
         for k in range(0, len(todo), self.chunk):
             self._fill(sheet, key, todo[k:k + self.chunk])
         return sheet
+
+    def look_ahead(self, asks: Iterable[tuple[frozenset[str], Wind, int, tuple[float, float] | None, int]]) -> None:
+        """Compute, in a second process (:class:`~dronedel.dispatch.lookahead.Lookahead`), the flights that will
+        be asked for, in the order given: each ask is ``(zones, wind, pad, layers, i)`` as :meth:`phases` takes
+        them, and brings the flights of door ``i``'s block of ``chunk`` doors at every pair of ``layers``' group.
+        Asking for them here later waits for the process where it has not got that far; flights not foreseen
+        are computed here as before. The flights are the same either way."""
+        self.close()
+        items: dict[tuple[tuple[frozenset[str], Wind, int, int], int], None] = {}
+        for zones, wind, pad, layers, i in asks:
+            key, b = (zones, wind, pad, self._pair(layers)[0]), (i - self.first) // self.chunk
+            sheet = self._sheets.get(key)
+            if sheet is None or b not in sheet.blocks or not sheet.blocks[b].known.all():  # else known here
+                items[(key, b)] = None
+        if items:
+            self._ahead = Lookahead(list(items), self._computed)
+
+    def close(self) -> None:
+        """Stop the look-ahead process, if any (:meth:`look_ahead`); what it had not handed over is computed
+        here when asked for."""
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
+
+    def _computed(self, item: tuple[tuple[frozenset[str], Wind, int, int], int]) -> tuple:
+        """In the look-ahead process: the block ``b`` of the sheet ``key`` of item ``(key, b)``, and what the asking
+        process needs beside it (:meth:`_install`): the site's routes to the block's doors around the key's zones
+        (the first time they are asked) and where the key's pad sees their first turns."""
+        key, b = item
+        zones, wind, pad, group = key
+        block = self._sheet(zones, wind, b * self.chunk, pad, group).blocks.pop(b)  # handed over, not kept
+        rows = np.arange(b * self.chunk, b * self.chunk + block.size)
+        site = None
+        if (zones, b) not in self._sent:  # as arrays: a pickled Route object each would take longer to unpickle
+            self._sent.add((zones, b))
+            routes = self._site_routes(zones, rows)
+            site = (np.concatenate([r.points for r in routes]), np.array([len(r.points) for r in routes]),
+                    np.array([r.length_m for r in routes]), [r.reason for r in routes], self._reasons[zones][rows])
+        seen = self._seen.get((zones, pad))
+        return block, site, None if seen is None else (seen[0][rows], seen[1][rows])
+
+    def _install(self, key: tuple[frozenset[str], Wind, int, int], b: int, block: _Block, site: tuple | None,
+                 seen: tuple[NDArray, NDArray] | None) -> None:
+        """Put a block computed by the look-ahead process (:meth:`_computed`) in its place."""
+        zones, _, pad, group = key
+        sheet = self._sheets.get(key)
+        if sheet is None:
+            sheet = self._sheets[key] = _Sheet(len(self.doors), self.chunk, len(self._groups[group]))
+        sheet.blocks[b] = block
+        rows = slice(b * self.chunk, b * self.chunk + block.size)
+        if site is not None:
+            routes = self._routes.setdefault((zones, None), np.full(len(self.doors), None, object))
+            reasons = self._reasons.setdefault(zones, np.full(len(self.doors), None, object))
+            points, counts, lengths, why, reason = site
+            found = np.empty(block.size, object)
+            found[:] = [Route(p, length, r) for p, length, r in
+                        zip(np.split(points, np.cumsum(counts)[:-1]), lengths.tolist(), why)]
+            missing = np.flatnonzero(np.equal(routes[rows], None))
+            routes[missing + rows.start], reasons[missing + rows.start] = found[missing], reason[missing]
+        if seen is not None:
+            known, sees = self._seen.setdefault((zones, pad), (np.zeros(len(self.doors), bool),
+                                                               np.zeros(len(self.doors), bool)))
+            known[rows], sees[rows] = known[rows] | seen[0], np.where(seen[0], seen[1], sees[rows])
 
     @property
     def pairs(self) -> tuple[tuple[float, float], ...]:
@@ -411,6 +492,7 @@ class FlightTable:
         pair = (alt, alt) if layers is None else (float(layers[0]), float(layers[1]))
         where = self._where.get(pair)
         if where is None:
+            self.close()  # its layers' blocks lack the new pair
             self._groups[0].append(pair)
             self._where[pair] = where = (0, len(self._groups[0]) - 1)
             # the layers' sheets have a column per pair: computed again with the new one

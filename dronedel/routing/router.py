@@ -372,19 +372,22 @@ class Router:
         route itself; unreachable routes stay unreachable. ``sees_first`` is
         :meth:`sees_first_turn`, where already known.
         """
-        start_xy = np.asarray(start, float)
+        sx, sy = float(start[0]), float(start[1])
         sees = self.sees_first_turn(start, routes) if sees_first is None else sees_first
         out = list(routes)
-        to_origin = float(np.hypot(*(start_xy - np.array(self.origin))))
+        to_origin = float(np.hypot(sx - self.origin[0], sy - self.origin[1]))
         for k, route in enumerate(routes):
             pts = route.points
             if not route.reachable or len(pts) < 2:
                 continue
-            if sees[k]:
-                points = np.vstack([start_xy, pts[1:]])
-                length = route.length_m - float(np.hypot(*(pts[1] - pts[0]))) + float(np.hypot(*(pts[1] - start_xy)))
-            else:
-                points = np.vstack([start_xy, pts])
+            if sees[k]:  # the start replaces the origin
+                points = pts.copy()
+                (x0, y0), (x1, y1) = pts[:2].tolist()
+                length = route.length_m - float(np.hypot(x1 - x0, y1 - y0)) + float(np.hypot(x1 - sx, y1 - sy))
+            else:  # the start comes before it
+                points = np.empty((len(pts) + 1, 2))
+                points[1:] = pts
                 length = route.length_m + to_origin
+            points[0] = sx, sy
             out[k] = Route(points, length)
         return out
