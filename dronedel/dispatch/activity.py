@@ -8,6 +8,7 @@ and answers "which zones during [a, b]" with a few comparisons.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -82,16 +83,26 @@ class ZoneActivity:
         self._ids = np.array([i for i, iv in timed.items() for _ in iv] + [None], object)[:-1]
         spans = np.concatenate(list(timed.values())) if timed else np.empty((0, 2))
         self._on, self._off = spans[:, 0], spans[:, 1]
+        self._edge_list = self._edges.tolist()
         self._sets: dict[bytes, frozenset[str]] = {}
+        self._windows: dict[tuple[int, int], frozenset[str]] = {}
 
     def during(self, a: float, b: float | None = None) -> frozenset[str]:
-        """Ids of zones active at some instant of ``[a, b]`` seconds (``b=None``: at ``a``)."""
+        """Ids of zones active at some instant of ``[a, b]`` seconds (``b=None``: at ``a``).
+
+        Which intervals start by ``b`` and end after ``a`` changes only where ``a`` or ``b`` reaches an
+        edge, so the answer is kept per pair of places of ``a`` and ``b`` among the edges.
+        """
         b = a if b is None else b
-        hit = (self._on <= b) & (self._off > a)
-        key = np.packbits(hit).tobytes()
-        found = self._sets.get(key)
+        where = bisect.bisect_right(self._edge_list, a), bisect.bisect_right(self._edge_list, b)
+        found = self._windows.get(where)
         if found is None:
-            found = self._sets[key] = self.always.union(self._ids[hit])
+            hit = (self._on <= b) & (self._off > a)
+            key = np.packbits(hit).tobytes()
+            found = self._sets.get(key)
+            if found is None:
+                found = self._sets[key] = self.always.union(self._ids[hit])
+            self._windows[where] = found
         return found
 
     def changes(self, a: float, b: float) -> NDArray:

@@ -22,7 +22,7 @@ from ..airspace.model import Airspace, Zone
 from ..config import AircraftProfile, Wind
 from ..errors import InputError
 from ..geo import LocalFrame
-from ..routing import Route, Router
+from ..routing import Route, Router, flown_from
 from .lookahead import Lookahead
 
 __all__ = ["FlightTable", "Leg", "ROUTE_REASONS"]
@@ -269,7 +269,7 @@ class FlightTable:
                     sees = seen[1][row]
                 else:
                     sees = self._sees(zones, [pad], np.array([row]))[0, 0]
-                found = self.router(zones).from_point(self.pads[pad], [found], [sees])[0]
+                found = flown_from(self.pads[pad], [found], [sees])[0]  # from the site point, (0, 0)
             routes[row] = found
         return found
 

@@ -1,5 +1,5 @@
 """Obstacle-aware shortest paths from a site (exact, on a visibility graph of tangent corners)."""
 
-from .router import REASONS, Route, Router
+from .router import REASONS, Route, Router, flown_from
 
-__all__ = ["REASONS", "Route", "Router"]
+__all__ = ["REASONS", "Route", "Router", "flown_from"]

@@ -63,6 +63,34 @@ class Route:
         return self.reason is None
 
 
+def flown_from(start: tuple[float, float], routes: Sequence[Route], sees_first: Sequence[bool],
+               origin: tuple[float, float] = (0.0, 0.0)) -> list[Route]:
+    """``routes`` (from ``origin``; x, y metres) flown from ``start``, a point that sees the origin (a pad
+    beside the site): straight to each route's first turn (or its target) where ``start`` sees it
+    (``sees_first``, as :meth:`Router.sees_first_turn` finds it), else by way of the origin. Not the
+    shortest path from ``start``, but clear of every obstacle like the route itself; unreachable routes
+    stay unreachable.
+    """
+    sx, sy = float(start[0]), float(start[1])
+    out = list(routes)
+    to_origin = float(np.hypot(sx - origin[0], sy - origin[1]))
+    for k, route in enumerate(routes):
+        pts = route.points
+        if not route.reachable or len(pts) < 2:
+            continue
+        if sees_first[k]:  # the start replaces the origin
+            points = pts.copy()
+            (x0, y0), (x1, y1) = pts[:2].tolist()
+            length = route.length_m - float(np.hypot(x1 - x0, y1 - y0)) + float(np.hypot(x1 - sx, y1 - sy))
+        else:  # the start comes before it
+            points = np.empty((len(pts) + 1, 2))
+            points[1:] = pts
+            length = route.length_m + to_origin
+        points[0] = sx, sy
+        out[k] = Route(points, length)
+    return out
+
+
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     """The polygonal part of a geometry (lines and points of a GEOS result dropped)."""
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon") and not g.is_empty]
@@ -367,27 +395,7 @@ class Router:
     def from_point(self, start: tuple[float, float], routes: Sequence[Route],
                    sees_first: NDArray | None = None) -> list[Route]:
         """``routes`` (from the origin) flown from ``start``, a point that sees the origin (a pad beside
-        the site): straight to each route's first turn (or its target) where ``start`` sees it, else by
-        way of the origin. Not the shortest path from ``start``, but clear of every obstacle like the
-        route itself; unreachable routes stay unreachable. ``sees_first`` is
-        :meth:`sees_first_turn`, where already known.
-        """
-        sx, sy = float(start[0]), float(start[1])
+        the site), as :func:`flown_from` makes them; ``sees_first`` is :meth:`sees_first_turn`, where
+        already known."""
         sees = self.sees_first_turn(start, routes) if sees_first is None else sees_first
-        out = list(routes)
-        to_origin = float(np.hypot(sx - self.origin[0], sy - self.origin[1]))
-        for k, route in enumerate(routes):
-            pts = route.points
-            if not route.reachable or len(pts) < 2:
-                continue
-            if sees[k]:  # the start replaces the origin
-                points = pts.copy()
-                (x0, y0), (x1, y1) = pts[:2].tolist()
-                length = route.length_m - float(np.hypot(x1 - x0, y1 - y0)) + float(np.hypot(x1 - sx, y1 - sy))
-            else:  # the start comes before it
-                points = np.empty((len(pts) + 1, 2))
-                points[1:] = pts
-                length = route.length_m + to_origin
-            points[0] = sx, sy
-            out[k] = Route(points, length)
-        return out
+        return flown_from(start, routes, sees, self.origin)
