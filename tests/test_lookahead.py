@@ -100,8 +100,8 @@ def test_plan_day_without_a_second_cpu_plans_in_one_process(monkeypatch):
 
 
 def test_the_day_starts_a_look_ahead_only_where_it_helps():
-    if not lookahead.available():
-        pytest.skip("a look-ahead process needs a second CPU and the fork start method")
+    if lookahead.why_not():
+        pytest.skip(f"no look-ahead process can start here: {lookahead.why_not()}")
     airspace = site_airspace(EXAMPLE)
     book = load_orders(example_path("orders.csv"), EXAMPLE.site.tz, EXAMPLE.planning.start)
     for chunk, started in ((64, True), (512, False)):  # 300 orders: five blocks of 64, or one of 512

@@ -19,20 +19,32 @@ import traceback
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["Lookahead", "available"]
+__all__ = ["Lookahead", "available", "why_not"]
 
 #: How often (s) a wait for a result checks that the process is still running.
 _POLL_S = 1.0
 
 
 def available() -> bool:
-    """True where a look-ahead process can help and can be started safely: more than one CPU for this
+    """True where a look-ahead process can help and can be started safely (:func:`why_not`)."""
+    return why_not() is None
+
+
+def why_not() -> str | None:
+    """Why no look-ahead process is started here, or None where one is: it needs more than one CPU for this
     process, the ``fork`` start method (the child inherits the caller's state instead of rebuilding it),
-    a caller that may have children (a daemonic process, such as a Dask worker's, may not) and runs no
-    other thread (a fork copies only the calling thread, and any lock another one held stays held)."""
+    a caller that may have children (a daemonic process, such as a Dask worker's, may not) and that runs
+    no other thread (a fork copies only the calling thread, and any lock another one held stays held)."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return (cpus > 1 and "fork" in multiprocessing.get_all_start_methods()
-            and not multiprocessing.current_process().daemon and threading.active_count() == 1)
+    if cpus < 2:
+        return "one CPU"
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return "no fork start method on this platform"
+    if multiprocessing.current_process().daemon:
+        return "a daemonic process may not start one"
+    if threading.active_count() > 1:
+        return f"{threading.active_count() - 1} other threads are running"
+    return None
 
 
 class _Failed:

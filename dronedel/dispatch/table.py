@@ -192,6 +192,7 @@ class FlightTable:
         layer_pairs = _layer_pairs(self.layers)
         self._groups = [layer_pairs, [] if default in layer_pairs else [default]]
         self._where = {pair: (g, k) for g, pairs in enumerate(self._groups) for k, pair in enumerate(pairs)}
+        self._columns: dict[tuple, tuple[int | None, list[int]]] = {}  # phases' group and columns of pairs asked
         self._cruises: dict[tuple[frozenset[str], Wind, int], tuple[NDArray, CruiseBatch]] = {}
         self._seen: dict[tuple[frozenset[str], int], tuple[NDArray, NDArray]] = {}
         self._fixed: dict[Wind, dict[tuple[bool, float], NDArray]] = {}
@@ -493,6 +494,7 @@ class FlightTable:
         where = self._where.get(pair)
         if where is None:
             self.close()  # its layers' blocks lack the new pair
+            self._columns.clear()
             self._groups[0].append(pair)
             self._where[pair] = where = (0, len(self._groups[0]) - 1)
             # the layers' sheets have a column per pair: computed again with the new one
@@ -517,13 +519,17 @@ class FlightTable:
         ``pairs``, as arrays rather than :class:`Leg` objects: the duration of each of
         :data:`dronedel.aircraft.PHASES` ((K, 7) s), the time from the start of the take-off to the delivery
         ((K,) s) and the reason ((K,) object, None where feasible). The route is :meth:`route`'s."""
-        where = [self._pair(pair) for pair in pairs]
-        groups = {g for g, _ in where}
-        if len(groups) > 1:  # pairs of both groups (the dispatcher asks one group at a time): one by one, stacked
+        pairs = tuple(pairs)
+        found = self._columns.get(pairs)
+        if found is None:
+            where = [self._pair(pair) for pair in pairs]
+            groups = {g for g, _ in where}
+            found = self._columns[pairs] = (groups.pop() if len(groups) == 1 else None), [j for _, j in where]
+        group, columns = found
+        if group is None:  # pairs of both groups (the dispatcher asks one group at a time): one by one, stacked
             parts = [self.phases(zones, wind, i, pad, [pair]) for pair in pairs]
             return tuple(np.concatenate(column) for column in zip(*parts))
         row = i - self.first
-        s, k = self._sheet(zones, wind, row, pad, groups.pop()).at(row)
-        columns = [j for _, j in where]
+        s, k = self._sheet(zones, wind, row, pad, group).at(row)
         times = s.times[k, columns]
         return times, _door_s(times, s.release[k, columns]), s.reason[k, columns]

@@ -11,6 +11,7 @@ The rule gives each flight its preferred pair; the dispatcher may fall back to t
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -49,9 +50,14 @@ def layers_for(bearing: float, layers: Sequence[float]) -> tuple[float, float]:
 def layer_options(bearing: float, layers: Sequence[float]) -> list[tuple[float, float]]:
     """Every (outbound, return) pair to try, the rule's pair first, then those changing the fewest and
     nearest layers; with two or more layers, the two legs of a flight never share one."""
-    first = layers_for(bearing, layers)
+    return list(_ranked(layers_for(bearing, layers), tuple(float(x) for x in layers)))
+
+
+@functools.lru_cache(maxsize=256)
+def _ranked(first: tuple[float, float], layers: tuple[float, ...]) -> tuple[tuple[float, float], ...]:
+    """:func:`layer_options` once the rule's pair ``first`` is known (it depends on nothing else)."""
     if len(layers) == 1:
-        return [first]
-    pairs = [(float(o), float(r)) for o in layers for r in layers if o != r]
-    return sorted(pairs, key=lambda p: ((p[0] != first[0]) + (p[1] != first[1]),
-                                        abs(p[0] - first[0]) + abs(p[1] - first[1])))
+        return (first,)
+    pairs = [(o, r) for o in layers for r in layers if o != r]
+    return tuple(sorted(pairs, key=lambda p: ((p[0] != first[0]) + (p[1] != first[1]),
+                                              abs(p[0] - first[0]) + abs(p[1] - first[1]))))
