@@ -146,14 +146,15 @@ class IntentIndex:
         order = np.argsort(rows, kind="stable")
         rows, vid = rows[order], ids[which[order]]
         starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
-        rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
+        runs = np.diff(np.append(starts, len(rows)))  # how many of the new volumes each cell gets
+        rank = np.arange(len(rows)) - np.repeat(starts, runs)
         col = self._count[rows] + rank
         if col.max() >= self._slots.shape[1]:
             wider = np.full((len(self._count), 2 * (int(col.max()) + 1)), -1, np.int32)
             wider[:, :self._slots.shape[1]] = self._slots
             self._slots = wider
         self._slots[rows, col] = vid
-        np.add.at(self._count, rows, 1)
+        self._count[rows[starts]] += runs
 
     def conflicts(self, v: Volumes) -> Conflict | None:
         """The accepted flights that volumes ``v`` meet (overlap in time, altitude and plan view), or None."""
