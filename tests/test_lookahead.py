@@ -110,3 +110,30 @@ def test_the_day_starts_a_look_ahead_only_where_it_helps():
             assert ctx.look_ahead(ctx.dispatcher(), EXAMPLE.planning.wind) is started
         finally:
             ctx.table.close()
+
+
+def test_a_pair_of_layers_asked_later_stops_the_look_ahead_and_the_flights_stay_right():
+    """The look-ahead's blocks hold the site's pairs of layers; a flight asked at another pair makes the table
+    compute its layers' flights again, here, and they equal those of a table that never looked ahead."""
+    airspace = site_airspace(EXAMPLE)
+    book = load_orders(example_path("orders.csv"), EXAMPLE.site.tz, EXAMPLE.planning.start)
+    wind, other = EXAMPLE.planning.wind, (50.0, 65.0)
+    ahead = prepare_day(EXAMPLE, book, airspace, chunk=64)
+    plain = prepare_day(EXAMPLE, book, airspace, chunk=64)
+    ahead.dispatcher().look_ahead(wind)
+    zones, pairs = ahead.activity.always, list(ahead.table.pairs)
+
+    def same(asked):
+        for i in (3, 130, 290):  # the first block, a middle one, the last
+            for pad in range(len(EXAMPLE.separation.pads)):
+                got = ahead.table.phases(zones, wind, i, pad, asked)
+                want = plain.table.phases(zones, wind, i, pad, asked)
+                assert [g.tolist() for g in got] == [w.tolist() for w in want], (i, pad, asked)
+
+    try:
+        same(pairs[:3])  # handed over by the look-ahead
+        same([other])  # computed here, with the site's pairs again
+        same(pairs[-3:])
+        assert other in ahead.table.pairs
+    finally:
+        ahead.table.close()
