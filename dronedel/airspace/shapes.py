@@ -191,11 +191,15 @@ def buffer_line(
     centre = coords.mean(axis=0)
     projection = _projection_near(round(float(centre[0]) * 10), round(float(centre[1]) * 10))
     x, y = projection(coords[:, 0], coords[:, 1])
-    # GEOS draws joins a little coarser than quad_segs says (0.34 m off at 5 m with the bare
-    # count): two more segments per quadrant keep every join and end outside the true buffer
-    quad_segs = max(2, math.ceil(segment_count(half_width_m, max_error_m) / 4)) + 2
+    # drawn max_error_m / 2 wide of the true buffer, with chords that stay outside it. GEOS cuts a
+    # round join or end of angle a into round(a / q) chords, q = (pi / 2) / quad_segs
+    # (OffsetSegmentGenerator::addDirectedFillet), so a chord spans up to 1.5 q: quad_segs is chosen
+    # so that such a chord's sag on the wider circle is at most max_error_m / 2
+    radius = half_width_m + max_error_m / 2.0
+    chord = 2.0 * math.acos(1.0 - max_error_m / 2.0 / radius)  # the widest chord angle allowed (rad)
+    quad_segs = max(2, math.ceil(1.5 * (math.pi / 2.0) / chord))
     local = shapely.LineString(np.column_stack([x, y])).buffer(
-        half_width_m + max_error_m / 2.0, quad_segs=quad_segs, cap_style="flat" if flat_ends else "round",
+        radius, quad_segs=quad_segs, cap_style="flat" if flat_ends else "round",
         join_style="round",
     )
     local = shapely.segmentize(local, _LINE_EDGE_M)
