@@ -5,7 +5,8 @@ day. :class:`FlightTable` keeps one router and the routes of the doors per set o
 and the flights per (zone set, wind, pad) at every pair of the site's cruise layers, filled in
 lazily in vectorised batches: the first question about door ``i`` routes and flies doors
 ``i, i+1, ...`` (``chunk`` of them) in one call, so the per-order dispatch loop only looks
-numbers up.
+numbers up. Blocks of doors the dispatcher will ask for can be computed ahead, in a second
+process, while it decides (:meth:`FlightTable.look_ahead`).
 """
 
 from __future__ import annotations
