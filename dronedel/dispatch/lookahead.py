@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -56,7 +57,9 @@ class _Failed:
 
 def _work(items: Sequence[Hashable], compute: Callable[[Hashable], Any], results: Any) -> None:
     """The look-ahead process: put ``(item, compute(item))`` for each of ``items`` in order. The queue's feeder
-    thread sends them on, so computing goes on while the asking process has not yet taken them."""
+    thread sends them on, so computing goes on while the asking process has not yet taken them. Ctrl-C is
+    the asking process's to handle (it stops this one)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for item in items:
         try:
             result = compute(item)
