@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from ..config import Fleet, Separation, Wind
 from ..intent import KINDS, IntentIndex, Volumes, bearing_deg, cruise_speed_bound, layer_options, option_volumes
 from ..intent.f3548 import buffer_radius_m
+from ..intent.kernels import warm_up
 from ..orders import Order
 from .activity import ZoneActivity
 from .admission import AdmissionLimit
@@ -149,6 +150,7 @@ class Dispatcher:
                 asks.append((self.activity.always, wind, 0, self._cruise_pair, i))
                 asks += [(zones, wind, p, pair, i) for p in pads]
         self.table.look_ahead(asks)
+        warm_up()  # the compiled kernels loaded while the process computes the first blocks
 
     # ------------------------------------------------------------------ drones
     def _earliest(self) -> tuple[float, int]:
