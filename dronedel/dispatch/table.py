@@ -397,9 +397,7 @@ class FlightTable:
             for b in range(-(-len(self.doors) // self.chunk)) if index is None else [index // self.chunk]:
                 for item, result in self._ahead.until((key, b)):
                     self._install(*item, *result)
-        sheet = self._sheets.get(key)
-        if sheet is None:
-            sheet = self._sheets[key] = _Sheet(len(self.doors), self.chunk, len(self._groups[group]))
+        sheet = self._sheet_of(key)
         if index is None:
             every = np.arange(len(self.doors))
             todo = every[~sheet.known(every)]
@@ -414,6 +412,13 @@ class FlightTable:
             todo = ahead[~sheet.known(ahead)]
         for k in range(0, len(todo), self.chunk):
             self._fill(sheet, key, todo[k:k + self.chunk])
+        return sheet
+
+    def _sheet_of(self, key: tuple[frozenset[str], Wind, int, int]) -> _Sheet:
+        """The sheet of ``key`` (zones, wind, pad, group), made empty if there is none yet."""
+        sheet = self._sheets.get(key)
+        if sheet is None:
+            sheet = self._sheets[key] = _Sheet(len(self.doors), self.chunk, len(self._groups[key[3]]))
         return sheet
 
     def look_ahead(self, asks: Iterable[tuple[frozenset[str], Wind, int, tuple[float, float] | None, int]]) -> None:
@@ -459,11 +464,8 @@ class FlightTable:
     def _install(self, key: tuple[frozenset[str], Wind, int, int], b: int, block: _Block, site: tuple | None,
                  seen: tuple[NDArray, NDArray] | None) -> None:
         """Put a block computed by the look-ahead process (:meth:`_computed`) in its place."""
-        zones, _, pad, group = key
-        sheet = self._sheets.get(key)
-        if sheet is None:
-            sheet = self._sheets[key] = _Sheet(len(self.doors), self.chunk, len(self._groups[group]))
-        sheet.blocks[b] = block
+        zones, _, pad, _ = key
+        self._sheet_of(key).blocks[b] = block
         rows = slice(b * self.chunk, b * self.chunk + block.size)
         if site is not None:
             routes = self._routes.setdefault((zones, None), np.full(len(self.doors), None, object))
