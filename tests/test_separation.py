@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dronedel.aircraft import fly
@@ -153,6 +153,29 @@ def test_earliest_take_off_is_the_first_clear_one(accepted, query, options, lo, 
         before = np.linspace(own[g], min(starts[g], hi), 60, endpoint=not np.isfinite(starts[g]))
         before = before[(before < starts[g] - 1e-6) & (before <= hi - 1e-6)]
         assert all(index.conflicts(mine.shifted(t)) is not None for t in before)
+
+
+@settings(max_examples=80, deadline=None)
+@given(accepted=capsules, query=capsules, options=st.integers(1, 4), lo=st.floats(-100, 400),
+       width=st.floats(0, 600), step=st.floats(-40, 40), bin_s=st.sampled_from([10.0, 60.0]))
+@example(accepted=[(900, 900, 900, 900, 5, 0, 10, 0, 10)], query=[(0, 0, 10, 0, 5, 0, 10, 0, 10)] * 2, options=2,
+         lo=5.0, width=100.0, step=0.0, bin_s=60.0)  # two options clear at once: the first wins the tie
+def test_first_is_the_first_minimum_of_earliest(accepted, query, options, lo, width, step, bin_s):
+    """IntentIndex.first (each option searched only up to the best take-off before it) gives the option and
+    take-off that the first minimum of every option's earliest take-off gives, and no met flight it made up."""
+    a, q = as_volumes(accepted), as_volumes(query)
+    index = IntentIndex(bin_s)
+    for k in range(len(a)):
+        index.add(k, a.take(np.array([k])))
+    option = np.sort(np.arange(len(q)) % options)
+    own = lo + step * np.arange(options)
+    starts, met = index.earliest(q, option, options, own, lo + width, clear_s=1e-6)
+    k, when, owners = index.first(q, option, options, own, lo + width, clear_s=1e-6)
+    best = int(np.argmin(starts))
+    assert (k, when) == ((best, starts[best]) if np.isfinite(starts[best]) else (-1, np.inf))
+    assert set(owners.tolist()) <= set(met)
+    if k < 0:  # nothing cut short: every flight met is named
+        assert set(owners.tolist()) == set(met)
 
 
 def test_earliest_does_not_count_the_flights_it_is_told_to_ignore():

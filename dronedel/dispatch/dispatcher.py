@@ -395,10 +395,9 @@ class Dispatcher:
         as :meth:`_place` returns it (ties in the order of ``pads``, then of the pairs).
 
         A pad's zones are those of the flight window from its take-off tried; if they block every pair, the
-        pad tries the next change of the zones. The intent index then gives every pair of every pad its
-        earliest take-off clear of every accepted volume in one question
-        (:meth:`~dronedel.intent.IntentIndex.earliest`); if the zones of the window from the earliest of
-        them differ, that pad goes on from there with those.
+        pad tries the next change of the zones. The intent index then gives the pair of the pads whose take-off
+        clear of every accepted volume is earliest in one question (:meth:`~dronedel.intent.IntentIndex.first`);
+        if the zones of the window from that take-off differ, that pad goes on from there with those.
         """
         t = dict(zip(pads, map(float, starts)))
         pairs = {p: layer_options(bearing_deg(self.table.pads[p], self.table.door(i)), self.layers)[:_LAYER_PAIRS]
@@ -433,15 +432,16 @@ class Dispatcher:
             volumes = Volumes.concat([v for v, _ in parts])
             option = np.concatenate([o for _, o in parts])
             if self.deconflict:
-                found, hit = self.intents.earliest(volumes, option, len(options), lo, last, _CLEAR_S)
-                met = met or hit
+                k, when, hit = self.intents.first(volumes, option, len(options), lo, last, _CLEAR_S)
+                if not met and len(hit):
+                    met = tuple(np.unique(hit).tolist())
             else:
                 found = np.where(lo <= last, lo, np.inf)
-            k = int(np.argmin(found))
-            if not np.isfinite(found[k]):
+                k = int(np.argmin(found))
+                k, when = (k, float(found[k])) if np.isfinite(found[k]) else (-1, np.inf)
+            if k < 0:
                 break
             pad, zones, pair = offers[k]
-            when = float(found[k])
             if when == t[pad] or self._zones_for(when, i, wind, pad, pairs[pad])[0] == zones:
                 leg = self.table.leg(zones, wind, i, pad, pair)
                 return _Slot(when, zones, leg, volumes.take(np.flatnonzero(option == k)).shifted(when)), blocked, met

@@ -15,7 +15,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["cells", "first_clear", "meeting", "option_rows", "point_segment_distances", "segment_distances",
+__all__ = ["cells", "first_clear", "first_slot", "meeting", "option_rows", "point_segment_distances", "segment_distances",
            "warm_up"]
 
 #: Volume kind codes, as :data:`dronedel.intent.volumes.KINDS` numbers them.
@@ -206,6 +206,50 @@ def cells(rows: NDArray, grid: NDArray, first_bin: int, slabs: int, tile: int) -
 
 
 @numba.njit(cache=True)
+def _meet(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, v: NDArray, t_lo: float, t_hi: float,
+          grid: NDArray, first_bin: int, bins_held: int, slabs: int, tile: int, out: NDArray,
+          n: int) -> tuple[NDArray, int]:
+    """Append to ``out[n:]`` (grown as needed) every accepted volume that volume row ``v`` meets over the time
+    window ``[t_lo, t_hi]`` (s, instead of its own), as :func:`meeting` tests them; returns ``out`` and the
+    new count."""
+    margin = grid[4]
+    qax, qay, qbx, qby, qr, qz_lo, qz_hi = v[0], v[1], v[2], v[3], v[4], v[5], v[6]
+    b0, b1, s0, s1, x0, x1, y0, y1 = _footprint(v, grid, slabs, tile)
+    b0, b1 = max(int(np.floor(t_lo / grid[0])), first_bin), min(int(np.floor(t_hi / grid[0])),
+                                                                first_bin + bins_held - 1)
+    for b in range(b0, b1 + 1):
+        for slab in range(s0, s1 + 1):
+            for x in range(x0, x1 + 1):
+                for y in range(y0, y1 + 1):
+                    row = _row(b, slab, x, y, first_bin, slabs, tile)
+                    for j in range(count[row]):
+                        a = slots[row, j]
+                        once = _row(max(b0, corner[a, 0]), max(s0, corner[a, 1]), max(x0, corner[a, 2]),
+                                    max(y0, corner[a, 3]), first_bin, slabs, tile)
+                        if once != row:
+                            continue
+                        if not (data[a, 7] < t_hi and t_lo < data[a, 8]):
+                            continue
+                        if not (data[a, 5] < qz_hi and qz_lo < data[a, 6]):
+                            continue
+                        reach = data[a, 4] + qr + margin
+                        aax, aay, abx, aby = data[a, 0], data[a, 1], data[a, 2], data[a, 3]
+                        if (max(aax, abx) + reach <= min(qax, qbx) or max(qax, qbx) + reach <= min(aax, abx)
+                                or max(aay, aby) + reach <= min(qay, qby)
+                                or max(qay, qby) + reach <= min(aay, aby)):
+                            continue
+                        if _segment_gap(qax, qay, qbx, qby, aax, aay, abx, aby) >= reach:
+                            continue
+                        if n == len(out):
+                            wider = np.empty(2 * len(out), np.int64)
+                            wider[:n] = out[:n]
+                            out = wider
+                        out[n] = a
+                        n += 1
+    return out, n
+
+
+@numba.njit(cache=True)
 def meeting(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, query: NDArray, grid: NDArray,
             first_bin: int, bins_held: int, slabs: int, tile: int) -> tuple[NDArray, NDArray]:
     """Every pair ``(q, a)`` of a query volume and an accepted volume that overlap in time, altitude and
@@ -217,48 +261,66 @@ def meeting(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, quer
     square (x, y). A pair sharing several cells is tested in one only: the cell of the lower corner of
     the overlap of their footprints.
     """
-    margin = grid[4]
-    last_bin = first_bin + bins_held - 1
-    size = 1024
-    out_q = np.empty(size, np.int64)
-    out_a = np.empty(size, np.int64)
+    out_q = np.empty(1024, np.int64)
+    out_a = np.empty(1024, np.int64)
     n = 0
     for q in range(query.shape[0]):
-        qax, qay, qbx, qby, qr = query[q, 0], query[q, 1], query[q, 2], query[q, 3], query[q, 4]
-        qz_lo, qz_hi, qt_lo, qt_hi = query[q, 5], query[q, 6], query[q, 7], query[q, 8]
-        b0, b1, s0, s1, x0, x1, y0, y1 = _footprint(query[q], grid, slabs, tile)
-        b0, b1 = max(b0, first_bin), min(b1, last_bin)
-        for b in range(b0, b1 + 1):
-            for slab in range(s0, s1 + 1):
-                for x in range(x0, x1 + 1):
-                    for y in range(y0, y1 + 1):
-                        row = _row(b, slab, x, y, first_bin, slabs, tile)
-                        for j in range(count[row]):
-                            a = slots[row, j]
-                            once = _row(max(b0, corner[a, 0]), max(s0, corner[a, 1]), max(x0, corner[a, 2]),
-                                        max(y0, corner[a, 3]), first_bin, slabs, tile)
-                            if once != row:
-                                continue
-                            if not (data[a, 7] < qt_hi and qt_lo < data[a, 8]):
-                                continue
-                            if not (data[a, 5] < qz_hi and qz_lo < data[a, 6]):
-                                continue
-                            reach = data[a, 4] + qr + margin
-                            aax, aay, abx, aby = data[a, 0], data[a, 1], data[a, 2], data[a, 3]
-                            if (max(aax, abx) + reach <= min(qax, qbx) or max(qax, qbx) + reach <= min(aax, abx)
-                                    or max(aay, aby) + reach <= min(qay, qby)
-                                    or max(qay, qby) + reach <= min(aay, aby)):
-                                continue
-                            if _segment_gap(qax, qay, qbx, qby, aax, aay, abx, aby) >= reach:
-                                continue
-                            if n == size:
-                                size *= 2
-                                wider_q, wider_a = np.empty(size, np.int64), np.empty(size, np.int64)
-                                wider_q[:n], wider_a[:n] = out_q[:n], out_a[:n]
-                                out_q, out_a = wider_q, wider_a
-                            out_q[n], out_a[n] = q, a
-                            n += 1
+        m = n
+        out_a, n = _meet(slots, count, corner, data, query[q], query[q, 7], query[q, 8], grid, first_bin, bins_held,
+                         slabs, tile, out_a, n)
+        if len(out_q) < len(out_a):
+            wider = np.empty(len(out_a), np.int64)
+            wider[:m] = out_q[:m]
+            out_q = wider
+        out_q[m:n] = q
     return out_q[:n], out_a[:n]
+
+
+@numba.njit(cache=True)
+def first_slot(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, rows: NDArray, first: NDArray,
+               lo: NDArray, hi: NDArray, grid: NDArray, first_bin: int, bins_held: int, slabs: int, tile: int,
+               clear_s: float) -> tuple[int, float, NDArray]:
+    """The option with the earliest take-off in its range ``[lo[k], hi[k]]`` (s) at which none of its volumes
+    meets an accepted one (ties to the first), that take-off, and the accepted volumes met on the way
+    (``-1, inf`` where no option has one).
+
+    Option ``k``'s volumes are ``rows[first[k]:first[k + 1]]`` (times relative to a take-off at 0 s; other
+    arguments as :func:`meeting` takes them). Options are searched in order, each only up to the best
+    take-off found so far: a later one must be earlier to win, so its search stops there. Each pair of a
+    volume and an accepted volume that meet forbids the take-offs between their windows' overlap, as
+    :func:`first_clear` sweeps them; a take-off is pushed ``clear_s`` past each end.
+    """
+    best, winner = np.inf, -1
+    met = np.empty(1024, np.int64)
+    n = 0
+    s = np.empty(1024)
+    e = np.empty(1024)
+    for k in range(len(lo)):
+        start, stop = lo[k], min(hi[k], best)
+        if not start <= stop:
+            continue
+        mine = n
+        for q in range(first[k], first[k + 1]):
+            m = n
+            met, n = _meet(slots, count, corner, data, rows[q], rows[q, 7] + start, rows[q, 8] + stop, grid,
+                           first_bin, bins_held, slabs, tile, met, n)
+            if len(s) < len(met):
+                wider_s, wider_e = np.empty(len(met)), np.empty(len(met))
+                wider_s[:m], wider_e[:m] = s[:m], e[:m]
+                s, e = wider_s, wider_e
+            for j in range(m, n):
+                a = met[j]
+                s[j] = data[a, 7] - rows[q, 8]
+                e[j] = data[a, 8] - rows[q, 7] + clear_s
+        t = start
+        for j in np.argsort(s[mine:n]):
+            if s[mine + j] >= t:
+                break
+            if e[mine + j] > t:
+                t = e[mine + j]
+        if t <= stop and t < best:
+            best, winner = t, k
+    return winner, best, met[:n]
 
 
 @numba.njit(cache=True)
@@ -290,6 +352,8 @@ def warm_up() -> None:
     which, cell, corner = cells(row, grid, 0, 1, 1)
     slots = np.zeros((1, 1), np.int32)
     meeting(slots, np.ones(1, np.int64), corner, row, row, grid, 0, 1, 1, 1)
+    first_slot(slots, np.ones(1, np.int64), corner, row, row, np.array([0, 1]), np.zeros(1), np.ones(1), grid, 0, 1,
+               1, 1, 0.0)
     first_clear(np.zeros(1, np.int64), np.zeros(1), np.ones(1), np.zeros(1))
     one = np.zeros(1)
     segment_distances(one, one, one, one, one, one, one, one)
