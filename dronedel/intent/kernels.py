@@ -316,8 +316,7 @@ def first_slot(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, r
         for j in np.argsort(s[mine:n]):
             if s[mine + j] >= t:
                 break
-            if e[mine + j] > t:
-                t = e[mine + j]
+            t = max(t, e[mine + j])
         if t <= stop and t < best:
             best, winner = t, k
     return winner, best, met[:n]
