@@ -55,9 +55,11 @@ _LAYER_PAIRS = 5
 #: few minutes) and a pad's busy surroundings, so coarse cells answer it from fewer: on the benchmark day 120 s and
 #: 600 m scan less than a third of the cells and candidates that 30 s and 300 m do, in a smaller slot table.
 _BIN_S, _SQUARE_M = 120.0, 600.0
-#: Pads searched together, in order of their climb bounds, before the slot found so far prunes the rest (measured
-#: on the benchmark day: two asks half as many questions as one, and three search pads the first two rule out).
-_PADS_AT_ONCE = 2
+#: Pads searched together, in order of their climb bounds, before the slot found so far prunes the rest. The
+#: question searches each pad only up to the best take-off of those before it (:meth:`IntentIndex.first`), so a
+#: third pad costs little: on the benchmark day three took 5-7 % less time than two (which had asked half as many
+#: questions as one), and four or six no less than three.
+_PADS_AT_ONCE = 3
 
 
 def _minutes(seconds: float) -> str:
@@ -320,8 +322,9 @@ class Dispatcher:
         slot, blocked, conflicts = self._place(c.i, takeoff, latest, deadline, wind, pads)
         if slot is not None:
             return self._accept(c.i, now, drone, slot, wind)
-        if conflicts:
-            names = ", ".join(repr(self.orders[k].order_id) for k in conflicts[:5])
+        conflicts = np.unique(np.asarray(conflicts, np.int64))
+        if len(conflicts):
+            names = ", ".join(repr(self.orders[k].order_id) for k in conflicts[:5].tolist())
             more = f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
             return self._reject(c.i, now, "airspace_conflict",
                                 f"every pad, layer and take-off before the promise meets the operational intent of "
@@ -335,11 +338,11 @@ class Dispatcher:
         return [int(p) for p in np.argsort(self._pad_used, kind="stable")]
 
     def _place(self, i: int, takeoff: float, latest: float, deadline: float, wind: Wind,
-               pads: list[int] | None = None) -> tuple[_Slot | None, frozenset[str], tuple[int, ...]]:
+               pads: list[int] | None = None) -> tuple[_Slot | None, frozenset[str], Sequence[int]]:
         """The earliest take-off in ``[takeoff, latest]`` (s) whose flight keeps the ``deadline`` around the
         zones then active and meets no accepted volume, over ``pads`` (default every pad) and pairs of
-        layers. Returns the slot (or None), the scheduled zones that blocked, and the orders (indices) whose
-        intents were in the way.
+        layers. Returns the slot (or None), the scheduled zones that blocked, and the orders (indices, with
+        repeats) whose intents were in the way.
 
         Each pad's earliest take-off is bounded below by its climb alone (:meth:`_climb_bounds`). Pads are
         searched in order of their bounds (ties least recently used first), :data:`_PADS_AT_ONCE` at a time
@@ -354,12 +357,12 @@ class Dispatcher:
         order = [k for k in np.argsort(bounds, kind="stable") if np.isfinite(bounds[k])]
         if not order:  # no pad's climb is ever clear: the flights holding the pads are in the way
             return None, frozenset(), held
-        best, blocked, conflicts = None, frozenset(), ()
+        best, blocked, conflicts = None, frozenset(), np.empty(0, np.int64)
         while order:
             group, order = order[:_PADS_AT_ONCE], order[_PADS_AT_ONCE:]
             until = latest if best is None else min(latest, best.takeoff_s)  # only an earlier slot matters now
             slot, zones, met = self._place_at_pads(i, [pads[k] for k in group], bounds[group], until, deadline, wind)
-            blocked, conflicts = blocked | zones, conflicts or met
+            blocked, conflicts = blocked | zones, conflicts if len(conflicts) else met
             if slot is not None and (best is None or slot.takeoff_s < best.takeoff_s):
                 best = slot
             if best is not None:
@@ -390,7 +393,7 @@ class Dispatcher:
         return starts.reshape(len(pads), len(climb)).min(axis=1), met
 
     def _place_at_pads(self, i: int, pads: list[int], starts: NDArray, latest: float, deadline: float,
-                       wind: Wind) -> tuple[_Slot | None, frozenset[str], tuple[int, ...]]:
+                       wind: Wind) -> tuple[_Slot | None, frozenset[str], Sequence[int]]:
         """The earliest take-off from any of ``pads``, each from its own ``starts[k]``, over the pairs of layers,
         as :meth:`_place` returns it (ties in the order of ``pads``, then of the pairs).
 
@@ -403,7 +406,7 @@ class Dispatcher:
         pairs = {p: layer_options(bearing_deg(self.table.pads[p], self.table.door(i)), self.layers)[:_LAYER_PAIRS]
                  for p in pads}
         blocked: frozenset[str] = frozenset()
-        met: tuple[int, ...] = ()
+        met = np.empty(0, np.int64)
         while t:
             options, parts, offers = [], [], []
             for p in list(t):
@@ -433,8 +436,7 @@ class Dispatcher:
             option = np.concatenate([o for _, o in parts])
             if self.deconflict:
                 k, when, hit = self.intents.first(volumes, option, len(options), lo, last, _CLEAR_S)
-                if not met and len(hit):
-                    met = tuple(np.unique(hit).tolist())
+                met = met if len(met) else hit
             else:
                 found = np.where(lo <= last, lo, np.inf)
                 k = int(np.argmin(found))

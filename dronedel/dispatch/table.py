@@ -68,7 +68,8 @@ class Leg:
 @dataclass
 class _Block:
     """The flights of ``size`` consecutive doors of a sheet at each of ``pairs`` pairs of cruise layers (arrays
-    by door, then pair), ``known`` marking the doors computed."""
+    by door, then pair), ``known`` marking the doors computed; ``door`` is the time (s) from the start of the
+    take-off to the delivery (:func:`_door_s`)."""
 
     size: int
     pairs: int
@@ -79,6 +80,7 @@ class _Block:
     reserve: NDArray = field(init=False)
     reason: NDArray = field(init=False)
     release: NDArray = field(init=False)
+    door: NDArray = field(init=False)
 
     def __post_init__(self) -> None:
         shape = (self.size, self.pairs)
@@ -89,6 +91,7 @@ class _Block:
         self.reserve = np.full(shape, -np.inf)
         self.reason = np.full(shape, None, object)
         self.release = np.zeros(shape)
+        self.door = np.full(shape, np.inf)
 
 
 @dataclass
@@ -374,9 +377,10 @@ class FlightTable:
             """A batch column (pair after pair) by door, then pair."""
             return np.swapaxes(values.reshape(pairs, len(index), *values.shape[1:]), 0, 1)
 
-        sheet.put(index, times=by_door(batch.times_s), energy=by_door(batch.energies_wh.sum(axis=1)),
+        times, release = by_door(batch.times_s), by_door(batch.release_s)
+        sheet.put(index, times=times, energy=by_door(batch.energies_wh.sum(axis=1)),
                   delivery_wh=by_door(batch.energies_wh[:, _DELIVERY]), reserve=by_door(batch.reserve_wh),
-                  release=by_door(batch.release_s), reason=by_door(reason))
+                  release=release, reason=by_door(reason), door=_door_s(times, release))
 
     def every_door(self, zones: frozenset[str], wind: Wind, pad: int = 0,
                    layers: tuple[float, float] | None = None) -> tuple[NDArray, NDArray, NDArray]:
@@ -385,8 +389,7 @@ class FlightTable:
         the landing, and the reason (None where feasible), arrays by row."""
         group, pair = self._pair(layers)
         sheet = self._sheet(zones, wind, None, pad, group)
-        times = sheet.column("times", pair)
-        return _door_s(times, sheet.column("release", pair)), times.sum(axis=1), sheet.column("reason", pair)
+        return sheet.column("door", pair), sheet.column("times", pair).sum(axis=1), sheet.column("reason", pair)
 
     def _sheet(self, zones: frozenset[str], wind: Wind, index: int | None, pad: int, group: int) -> _Sheet:
         """The sheet of (zones, wind, pad) with door ``index`` (numbered from this table's first; None: every
@@ -395,8 +398,9 @@ class FlightTable:
         key = (zones, wind, pad, group)
         if self._ahead is not None:
             for b in range(-(-len(self.doors) // self.chunk)) if index is None else [index // self.chunk]:
-                for item, result in self._ahead.until((key, b)):
-                    self._install(*item, *result)
+                if (key, b) in self._ahead:
+                    for item, result in self._ahead.until((key, b)):
+                        self._install(*item, *result)
         sheet = self._sheet_of(key)
         if index is None:
             every = np.arange(len(self.doors))
@@ -512,7 +516,7 @@ class FlightTable:
         g, j = self._pair(layers)
         s, k = self._sheet(zones, wind, i, pad, g).at(i)
         t = s.times[k, j]
-        return Leg(float(_door_s(t, s.release[k, j])), float(t.sum()), float(s.energy[k, j]), float(s.reserve[k, j]),
+        return Leg(float(s.door[k, j]), float(t.sum()), float(s.energy[k, j]), float(s.reserve[k, j]),
                    float(t[_DELIVERY]), float(s.delivery_wh[k, j]), float(s.release[k, j]), s.reason[k, j],
                    self._route(zones, i, pad), tuple(map(float, t)), pad, self._groups[g][j])
 
@@ -534,5 +538,4 @@ class FlightTable:
             return tuple(np.concatenate(column) for column in zip(*parts))
         row = i - self.first
         s, k = self._sheet(zones, wind, row, pad, group).at(row)
-        times = s.times[k, columns]
-        return times, _door_s(times, s.release[k, columns]), s.reason[k, columns]
+        return s.times[k, columns], s.door[k, columns], s.reason[k, columns]
