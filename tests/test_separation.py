@@ -115,6 +115,41 @@ def test_index_finds_exactly_the_intersecting_pairs(accepted, query, bin_s, slab
     index = IntentIndex(bin_s, *slab, square_m=squares[0], tile=squares[1])
     for k in range(len(a)):
         index.add(k, a.take(np.array([k])))
+    assert_exact_pairs(index, q, a)
+
+
+@settings(max_examples=60, deadline=None)
+@given(accepted=capsules, query=capsules, copies=st.lists(st.tuples(st.floats(-50, 50), st.floats(0, 80),
+                                                                      st.floats(-300, 300), st.floats(0, 400)),
+                                                            max_size=3),
+       lo=st.floats(-100, 400), width=st.floats(-10, 600))
+def test_earliest_alike_scans_a_plan_view_once_for_the_same_answers(accepted, query, copies, lo, width):
+    """Volumes sharing a plan view (a pad's climbs to each layer), asked together as one, get each the
+    earliest take-off they get asked alone, and meet the same flights."""
+    a = as_volumes(accepted)
+    rows = [row for r in query for row in [r] + [(*r[:5], r[5] + dz, h, r[7] + dt, w) for dz, h, dt, w in copies]]
+    q = as_volumes(rows)
+    index = IntentIndex(60.0, square_m=75.0, tile=3)
+    for k in range(len(a)):
+        index.add(k, a.take(np.array([k])))
+    alone, met = index.earliest(q, np.arange(len(q)), len(q), lo, lo + width, clear_s=1e-6)
+    found, owners = index.earliest_alike(q, np.arange(0, len(q) + 1, len(copies) + 1), lo, lo + width, clear_s=1e-6)
+    np.testing.assert_array_equal(found, alone)
+    assert set(owners.tolist()) == set(met)
+
+
+def test_earliest_alike_refuses_groups_of_different_plan_views():
+    index = IntentIndex()
+    q = as_volumes([(0, 0, 10, 0, 5, 0, 10, 0, 10), (0, 0, 10, 1, 5, 0, 10, 0, 10)])
+    with pytest.raises(ValueError, match="share one plan view"):
+        index.earliest_alike(q, np.array([0, 2]), 0.0, 10.0)
+    with pytest.raises(ValueError, match="from 0"):
+        index.earliest_alike(q, np.array([0, 1]), 0.0, 10.0)
+
+
+def assert_exact_pairs(index: IntentIndex, q: Volumes, a: Volumes) -> None:
+    """The index's pairs for ``q`` are every pair of ``q`` and ``a`` (accepted, numbered as added) that
+    intersect, once each, and nothing else."""
     found = index.pairs(q)
     got = set() if found is None else set(zip(found[0].tolist(), found[1].tolist()))
     assert found is None or len(got) == len(found[0])

@@ -370,10 +370,10 @@ class Dispatcher:
         return best, blocked, conflicts
 
     def _climb_bounds(self, i: int, pads: list[int], takeoff: float, latest: float,
-                      wind: Wind) -> tuple[NDArray, tuple[int, ...]]:
+                      wind: Wind) -> tuple[NDArray, Sequence[int]]:
         """For each of ``pads``: the earliest take-off in ``[takeoff, latest]`` at which a climb volume alone (to
         the layer whose climb is clear first) meets no accepted volume, ``inf`` if none; and the orders whose
-        intents those climbs meet. A flight from that pad takes off no earlier: its climb is one of its
+        intents those climbs meet (with repeats). A flight from that pad takes off no earlier: its climb is one of its
         volumes, and a climb's volume depends on its layer only (they are made once per wind)."""
         if not self.deconflict or len(pads) == 1:
             return np.full(len(pads), takeoff), ()
@@ -388,8 +388,8 @@ class Dispatcher:
         xy = np.repeat(np.array([self.table.pads[p] for p in pads]), len(climb), axis=0)
         rows = np.tile(climb.rows, (len(pads), 1))
         rows[:, 0:4] += np.tile(xy, 2)  # each climb over its pad: both ends of its segment moved there
-        starts, met = self.intents.earliest(Volumes.from_rows(rows), np.arange(len(rows)), len(rows), takeoff,
-                                            latest, _CLEAR_S)
+        starts, met = self.intents.earliest_alike(Volumes.from_rows(rows), np.arange(0, len(rows) + 1, len(climb)),
+                                                  takeoff, latest, _CLEAR_S)
         return starts.reshape(len(pads), len(climb)).min(axis=1), met
 
     def _place_at_pads(self, i: int, pads: list[int], starts: NDArray, latest: float, deadline: float,

@@ -31,6 +31,7 @@ from .volumes import COLUMNS, Volumes
 
 __all__ = ["Conflict", "IntentIndex"]
 
+_Z_LO, _Z_HI = COLUMNS.index("z_lo"), COLUMNS.index("z_hi")
 _T_LO, _T_HI = COLUMNS.index("t_lo"), COLUMNS.index("t_hi")
 
 
@@ -200,6 +201,17 @@ class IntentIndex:
                                     start)
         found[found > last] = np.inf
         return found, tuple(np.unique(self._owner[a]).tolist())
+
+    def earliest_alike(self, v: Volumes, first: NDArray, lo: float, hi: float,
+                       clear_s: float = 0.0) -> tuple[NDArray, NDArray]:
+        """:meth:`earliest` of each volume of ``v`` alone (each its own option) from ``lo`` to ``hi`` (s), where
+        the volumes ``first[g]`` to ``first[g + 1]`` share one plan view (a pad's climbs to each layer): their
+        cells are scanned once for all of them. ``first`` rises from 0 to ``len(v)`` (ValueError otherwise).
+        The flights met are the owners of the accepted volumes met, with repeats."""
+        found, met = kernels.earliest_alike(self._slots, self._count, self._corner, self._rows[:self._n], v.rows,
+                                            np.asarray(first, np.int64), float(lo), float(hi), self._grid(),
+                                            self._first_bin, self._bins_held, self.slabs, self.tile, clear_s)
+        return found, self._owner[met]
 
     def first(self, v: Volumes, option: NDArray, options: int, lo: ArrayLike, hi: ArrayLike,
               clear_s: float = 0.0) -> tuple[int, float, NDArray]:

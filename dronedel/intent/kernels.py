@@ -15,7 +15,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["cells", "first_clear", "first_slot", "meeting", "option_rows", "point_segment_distances", "segment_distances",
+__all__ = ["cells", "earliest_alike", "first_clear", "first_slot", "meeting", "option_rows", "point_segment_distances", "segment_distances",
            "warm_up"]
 
 #: Volume kind codes, as :data:`dronedel.intent.volumes.KINDS` numbers them.
@@ -323,6 +323,68 @@ def first_slot(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, r
 
 
 @numba.njit(cache=True)
+def earliest_alike(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, rows: NDArray, first: NDArray,
+                   lo: float, hi: float, grid: NDArray, first_bin: int, bins_held: int, slabs: int, tile: int,
+                   clear_s: float) -> tuple[NDArray, NDArray]:
+    """The earliest take-off in ``[lo, hi]`` (s) of each volume row of ``rows`` alone (times relative to a
+    take-off at 0 s) at which it meets no accepted volume (``inf`` where none), and the accepted volumes met.
+
+    The rows of each group ``rows[first[g]:first[g + 1]]`` share one plan view (a pad's climbs to each
+    layer): the cells they share are scanned once, for a volume spanning their altitudes and times, and
+    each row then keeps the accepted volumes that its own altitudes and times meet (ValueError where the
+    groups do not share one, or ``first`` does not rise from 0 to ``len(rows)``). Other arguments as
+    :func:`first_slot` takes them."""
+    if first[0] != 0 or first[-1] != len(rows):
+        raise ValueError("first must run from 0 to the number of rows")
+    for g in range(len(first) - 1):
+        if first[g + 1] <= first[g]:
+            raise ValueError("first must rise")
+        for r in range(first[g] + 1, first[g + 1]):
+            for c in range(5):
+                if rows[r, c] != rows[first[g], c]:
+                    raise ValueError("the rows of a group must share one plan view")
+    found = np.full(len(rows), np.inf)
+    met = np.empty(1024, np.int64)
+    n = 0
+    if not lo <= hi:
+        return found, met[:0]
+    hits = np.empty(1024, np.int64)
+    s = np.empty(1024)
+    e = np.empty(1024)
+    span = np.empty(rows.shape[1])
+    for g in range(len(first) - 1):
+        mine = rows[first[g]:first[g + 1]]
+        span[:] = mine[0]
+        span[5], span[6] = mine[:, 5].min(), mine[:, 6].max()
+        hits, m = _meet(slots, count, corner, data, span, mine[:, 7].min() + lo, mine[:, 8].max() + hi, grid,
+                        first_bin, bins_held, slabs, tile, hits, 0)
+        if len(s) < m:
+            s, e = np.empty(m), np.empty(m)
+        for r in range(len(mine)):
+            k = 0
+            for j in range(m):
+                a = hits[j]
+                if (data[a, 7] < mine[r, 8] + hi and mine[r, 7] + lo < data[a, 8] and data[a, 5] < mine[r, 6]
+                        and mine[r, 5] < data[a, 6]):
+                    s[k], e[k] = data[a, 7] - mine[r, 8], data[a, 8] - mine[r, 7] + clear_s
+                    k += 1
+                    if n == len(met):
+                        wider = np.empty(2 * len(met), np.int64)
+                        wider[:n] = met[:n]
+                        met = wider
+                    met[n] = a
+                    n += 1
+            t = lo
+            for j in np.argsort(s[:k]):
+                if s[j] >= t:
+                    break
+                t = max(t, e[j])
+            if t <= hi:
+                found[first[g] + r] = t
+    return found, met[:n]
+
+
+@numba.njit(cache=True)
 def first_clear(option: NDArray, s: NDArray, e: NDArray, start: NDArray) -> NDArray:
     """Each option's first take-off at or after ``start[option]`` outside all of its forbidden open
     intervals ``(s[k], e[k])`` (interval ``k`` forbids option ``option[k]``).
@@ -353,6 +415,7 @@ def warm_up() -> None:
     meeting(slots, np.ones(1, np.int64), corner, row, row, grid, 0, 1, 1, 1)
     first_slot(slots, np.ones(1, np.int64), corner, row, row, np.array([0, 1]), np.zeros(1), np.ones(1), grid, 0, 1,
                1, 1, 0.0)
+    earliest_alike(slots, np.ones(1, np.int64), corner, row, row, np.array([0, 1]), 0.0, 1.0, grid, 0, 1, 1, 1, 0.0)
     first_clear(np.zeros(1, np.int64), np.zeros(1), np.ones(1), np.zeros(1))
     one = np.zeros(1)
     segment_distances(one, one, one, one, one, one, one, one)
