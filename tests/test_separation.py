@@ -190,19 +190,26 @@ def test_earliest_take_off_is_the_first_clear_one(accepted, query, options, lo, 
         assert all(index.conflicts(mine.shifted(t)) is not None for t in before)
 
 
+points = st.lists(st.tuples(st.sampled_from([0.0, 40.0]), st.sampled_from([0.0, 25.0]), st.sampled_from([20.0, 30.0]),
+                            st.floats(0, 100), st.floats(0, 60), st.floats(0, 600), st.floats(0, 200)), max_size=4)
+
+
 @settings(max_examples=80, deadline=None)
-@given(accepted=capsules, query=capsules, options=st.integers(1, 4), lo=st.floats(-100, 400),
+@given(accepted=capsules, query=capsules, places=points, options=st.integers(1, 4), lo=st.floats(-100, 400),
        width=st.floats(0, 600), step=st.floats(-40, 40), bin_s=st.sampled_from([10.0, 60.0]))
-@example(accepted=[(900, 900, 900, 900, 5, 0, 10, 0, 10)], query=[(0, 0, 10, 0, 5, 0, 10, 0, 10)] * 2, options=2,
-         lo=5.0, width=100.0, step=0.0, bin_s=60.0)  # two options clear at once: the first wins the tie
-def test_first_is_the_first_minimum_of_earliest(accepted, query, options, lo, width, step, bin_s):
-    """IntentIndex.first (each option searched only up to the best take-off before it) gives the option and
-    take-off that the first minimum of every option's earliest take-off gives, and no met flight it made up."""
-    a, q = as_volumes(accepted), as_volumes(query)
+@example(accepted=[(900, 900, 900, 900, 5, 0, 10, 0, 10)], query=[(0, 0, 10, 0, 5, 0, 10, 0, 10)] * 2, places=[],
+         options=2, lo=5.0, width=100.0, step=0.0, bin_s=60.0)  # two options clear at once: the first wins the tie
+def test_first_is_the_first_minimum_of_earliest(accepted, query, places, options, lo, width, step, bin_s):
+    """IntentIndex.first (each option searched only up to the best take-off before it, the options' point
+    volumes at one place scanned together) gives the option and take-off that the first minimum of every
+    option's earliest take-off gives, and no met flight it made up."""
+    a = as_volumes(accepted)
+    point_rows = [(x, y, x, y, r, *rest) for x, y, r, *rest in places]  # every option's, as doors and pads are
+    q = as_volumes([row for g in range(options) for row in query[g::options] + point_rows])
     index = IntentIndex(bin_s)
     for k in range(len(a)):
         index.add(k, a.take(np.array([k])))
-    option = np.sort(np.arange(len(q)) % options)
+    option = np.repeat(np.arange(options), [len(query[g::options]) + len(point_rows) for g in range(options)])
     own = lo + step * np.arange(options)
     starts, met = index.earliest(q, option, options, own, lo + width, clear_s=1e-6)
     k, when, owners = index.first(q, option, options, own, lo + width, clear_s=1e-6)
