@@ -224,13 +224,13 @@ def _meet(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, v: NDA
                     row = _row(b, slab, x, y, first_bin, slabs, tile)
                     for j in range(count[row]):
                         a = slots[row, j]
-                        once = _row(max(b0, corner[a, 0]), max(s0, corner[a, 1]), max(x0, corner[a, 2]),
-                                    max(y0, corner[a, 3]), first_bin, slabs, tile)
-                        if once != row:
-                            continue
                         if not (data[a, 7] < t_hi and t_lo < data[a, 8]):
                             continue
                         if not (data[a, 5] < qz_hi and qz_lo < data[a, 6]):
+                            continue
+                        once = _row(max(b0, corner[a, 0]), max(s0, corner[a, 1]), max(x0, corner[a, 2]),
+                                    max(y0, corner[a, 3]), first_bin, slabs, tile)
+                        if once != row:  # the pair is tested in the first cell the two share only
                             continue
                         reach = data[a, 4] + qr + margin
                         aax, aay, abx, aby = data[a, 0], data[a, 1], data[a, 2], data[a, 3]
