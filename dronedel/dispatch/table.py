@@ -196,7 +196,7 @@ class FlightTable:
         layer_pairs = _layer_pairs(self.layers)
         self._groups = [layer_pairs, [] if default in layer_pairs else [default]]
         self._where = {pair: (g, k) for g, pairs in enumerate(self._groups) for k, pair in enumerate(pairs)}
-        self._columns: dict[tuple, tuple[int | None, list[int]]] = {}  # phases' group and columns of pairs asked
+        self._columns: dict[tuple, tuple[int | None, NDArray]] = {}  # phases' group and columns of pairs asked
         self._cruises: dict[tuple[frozenset[str], Wind, int], tuple[NDArray, CruiseBatch]] = {}
         self._seen: dict[tuple[frozenset[str], int], tuple[NDArray, NDArray]] = {}
         self._fixed: dict[Wind, dict[tuple[bool, float], NDArray]] = {}
@@ -531,7 +531,7 @@ class FlightTable:
         if found is None:
             where = [self._pair(pair) for pair in pairs]
             groups = {g for g, _ in where}
-            found = self._columns[pairs] = (groups.pop() if len(groups) == 1 else None), [j for _, j in where]
+            found = self._columns[pairs] = (groups.pop() if len(groups) == 1 else None), np.array([j for _, j in where])
         group, columns = found
         if group is None:  # pairs of both groups (the dispatcher asks one group at a time): one by one, stacked
             parts = [self.phases(zones, wind, i, pad, [pair]) for pair in pairs]
