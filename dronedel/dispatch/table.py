@@ -11,8 +11,9 @@ process, while it decides (:meth:`FlightTable.look_ahead`).
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 import numpy as np
 import shapely
@@ -65,14 +66,27 @@ class Leg:
     layers: tuple[float, float] = (0.0, 0.0)
 
 
+#: The float columns of a block: the value each holds until computed, and how many it holds per door and pair.
+_FLOATS = {"times": (np.inf, len(PHASES)), "energy": (np.inf, 1), "delivery_wh": (np.inf, 1),
+           "reserve": (-np.inf, 1), "release": (0.0, 1), "door": (np.inf, 1)}
+
+
 @dataclass
 class _Block:
     """The flights of ``size`` consecutive doors of a sheet at each of ``pairs`` pairs of cruise layers (arrays
-    by door, then pair), ``known`` marking the doors computed; ``door`` is the time (s) from the start of the
-    take-off to the delivery (:func:`_door_s`)."""
+    by door, then pair), ``known`` marking the doors computed: the phase durations ``times`` (s), the
+    flight's and the delivery's energy (Wh), the reserve left (Wh), the release offset into the delivery and
+    the time from the start of the take-off to the delivery (``door``, :func:`_door_s`; s), the reason.
+
+    The float columns live in ``memory`` from byte ``offset`` on (:meth:`nbytes` of them) where given, a
+    buffer the look-ahead process computes into and this one reads (``fresh=False``: as computed there),
+    else in arrays of their own."""
 
     size: int
     pairs: int
+    memory: InitVar[mmap.mmap | None] = None
+    offset: InitVar[int] = 0
+    fresh: InitVar[bool] = True
     known: NDArray = field(init=False)
     times: NDArray = field(init=False)
     energy: NDArray = field(init=False)
@@ -82,16 +96,25 @@ class _Block:
     release: NDArray = field(init=False)
     door: NDArray = field(init=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, memory: mmap.mmap | None, offset: int, fresh: bool) -> None:
         shape = (self.size, self.pairs)
         self.known = np.zeros(self.size, bool)
-        self.times = np.full((*shape, len(PHASES)), np.inf)
-        self.energy = np.full(shape, np.inf)  # Wh, the whole flight
-        self.delivery_wh = np.full(shape, np.inf)  # Wh, the delivery action
-        self.reserve = np.full(shape, -np.inf)
         self.reason = np.full(shape, None, object)
-        self.release = np.zeros(shape)
-        self.door = np.full(shape, np.inf)
+        for name, (default, per) in _FLOATS.items():
+            count = self.size * self.pairs * per
+            if memory is None:
+                column = np.full(count, default)
+            else:
+                column = np.frombuffer(memory, float, count, offset)
+                offset += column.nbytes
+                if fresh:
+                    column[:] = default
+            setattr(self, name, column.reshape(*shape, per) if per > 1 else column.reshape(shape))
+
+    @staticmethod
+    def nbytes(size: int, pairs: int) -> int:
+        """Bytes of the float columns of a block of ``size`` doors at ``pairs`` pairs."""
+        return size * pairs * sum(per for _, per in _FLOATS.values()) * np.dtype(float).itemsize
 
 
 @dataclass
@@ -202,6 +225,9 @@ class FlightTable:
         self._fixed: dict[Wind, dict[tuple[bool, float], NDArray]] = {}
         self._verticals: dict[tuple[Wind, tuple[float, float]], VerticalPhases] = {}
         self._ahead: Lookahead | None = None
+        # where the look-ahead process computes each block's float columns: a buffer both processes map, and the
+        # byte offset, doors and pairs of each block in it
+        self._arena: tuple[mmap.mmap, dict[tuple, tuple[int, int, int]]] | None = None
         self._sent: set[tuple[frozenset[str], int]] = set()  # in a look-ahead process: the site routes handed over
 
     def router(self, zones: frozenset[str]) -> Router:
@@ -439,6 +465,15 @@ class FlightTable:
             if sheet is None or b not in sheet.blocks or not sheet.blocks[b].known.all():  # else known here
                 items[(key, b)] = None
         if items:
+            layout, offset = {}, 0
+            for key, b in items:
+                size, pairs = min(self.chunk, len(self.doors) - b * self.chunk), len(self._groups[key[3]])
+                layout[(key, b)] = offset, size, pairs
+                offset += _Block.nbytes(size, pairs)
+            # shared with the process forked next (anonymous and shared), which computes the blocks into it: their
+            # numbers are then read here where they were written instead of passing through a pipe (100-170 MB
+            # on the benchmark day). Pages are only used once written.
+            self._arena = mmap.mmap(-1, max(offset, 1)), layout
             self._ahead = Lookahead(list(items), self._computed)
 
     def close(self) -> None:
@@ -449,11 +484,15 @@ class FlightTable:
             self._ahead = None
 
     def _computed(self, item: tuple[tuple[frozenset[str], Wind, int, int], int]) -> tuple:
-        """In the look-ahead process: the block ``b`` of the sheet ``key`` of item ``(key, b)``, and what the asking
-        process needs beside it (:meth:`_install`): the site's routes to the block's doors around the key's zones
-        (the first time they are asked) and where the key's pad sees their first turns."""
+        """In the look-ahead process: the block ``b`` of the sheet ``key`` of item ``(key, b)``, computed into the
+        arena that the asking process reads (its doors known and reasons are sent), and what that process needs
+        beside it (:meth:`_install`): the site's routes to the block's doors around the key's zones (the first
+        time they are asked) and where the key's pad sees their first turns."""
         key, b = item
         zones, wind, pad, group = key
+        memory, layout = self._arena
+        offset, size, pairs = layout[item]
+        self._sheet_of(key).blocks[b] = _Block(size, pairs, memory, offset)  # computed into the shared arena
         block = self._sheet(zones, wind, b * self.chunk, pad, group).blocks.pop(b)  # handed over, not kept
         rows = np.arange(b * self.chunk, b * self.chunk + block.size)
         site = None
@@ -463,12 +502,17 @@ class FlightTable:
             site = (np.concatenate([r.points for r in routes]), np.array([len(r.points) for r in routes]),
                     np.array([r.length_m for r in routes]), [r.reason for r in routes], self._reasons[zones][rows])
         seen = self._seen.get((zones, pad))
-        return block, site, None if seen is None else (seen[0][rows], seen[1][rows])
+        return (block.known, block.reason), site, None if seen is None else (seen[0][rows], seen[1][rows])
 
-    def _install(self, key: tuple[frozenset[str], Wind, int, int], b: int, block: _Block, site: tuple | None,
-                 seen: tuple[NDArray, NDArray] | None) -> None:
-        """Put a block computed by the look-ahead process (:meth:`_computed`) in its place."""
+    def _install(self, key: tuple[frozenset[str], Wind, int, int], b: int, state: tuple[NDArray, NDArray],
+                 site: tuple | None, seen: tuple[NDArray, NDArray] | None) -> None:
+        """Put a block computed by the look-ahead process (:meth:`_computed`) in its place: its numbers as they
+        stand in the arena, its doors known and reasons as sent."""
         zones, _, pad, _ = key
+        memory, layout = self._arena
+        offset, size, pairs = layout[(key, b)]
+        block = _Block(size, pairs, memory, offset, fresh=False)
+        block.known, block.reason = state
         self._sheet_of(key).blocks[b] = block
         rows = slice(b * self.chunk, b * self.chunk + block.size)
         if site is not None:
