@@ -31,7 +31,6 @@ from .volumes import COLUMNS, Volumes
 
 __all__ = ["Conflict", "IntentIndex"]
 
-_Z_LO, _Z_HI = COLUMNS.index("z_lo"), COLUMNS.index("z_hi")
 _T_LO, _T_HI = COLUMNS.index("t_lo"), COLUMNS.index("t_hi")
 
 
