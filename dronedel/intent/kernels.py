@@ -206,6 +206,29 @@ def cells(rows: NDArray, grid: NDArray, first_bin: int, slabs: int, tile: int) -
 
 
 @numba.njit(cache=True)
+def _push(out: NDArray, n: int, value: int) -> tuple[NDArray, int]:
+    """``out`` (int64, grown twofold when full) with ``value`` at ``n``, and the new count."""
+    if n == len(out):
+        wider = np.empty(2 * len(out), np.int64)
+        wider[:n] = out[:n]
+        out = wider
+    out[n] = value
+    return out, n + 1
+
+
+@numba.njit(cache=True)
+def _sweep(s: NDArray, e: NDArray, start: float) -> float:
+    """The first take-off at or after ``start`` outside every open interval ``(s[k], e[k])`` (s): in order of
+    the starts, the take-off moves to the end of each interval that starts before it."""
+    t = start
+    for j in np.argsort(s):
+        if s[j] >= t:
+            break
+        t = max(t, e[j])
+    return t
+
+
+@numba.njit(cache=True)
 def _meet(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, v: NDArray, t_lo: float, t_hi: float,
           grid: NDArray, first_bin: int, bins_held: int, slabs: int, tile: int, out: NDArray,
           n: int) -> tuple[NDArray, int]:
@@ -240,12 +263,7 @@ def _meet(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, v: NDA
                             continue
                         if _segment_gap(qax, qay, qbx, qby, aax, aay, abx, aby) >= reach:
                             continue
-                        if n == len(out):
-                            wider = np.empty(2 * len(out), np.int64)
-                            wider[:n] = out[:n]
-                            out = wider
-                        out[n] = a
-                        n += 1
+                        out, n = _push(out, n, a)
     return out, n
 
 
@@ -312,11 +330,7 @@ def first_slot(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, r
                 a = met[j]
                 s[j] = data[a, 7] - rows[q, 8]
                 e[j] = data[a, 8] - rows[q, 7] + clear_s
-        t = start
-        for j in np.argsort(s[mine:n]):
-            if s[mine + j] >= t:
-                break
-            t = max(t, e[mine + j])
+        t = _sweep(s[mine:n], e[mine:n], start)
         if t <= stop and t < best:
             best, winner = t, k
     return winner, best, met[:n]
@@ -368,17 +382,8 @@ def earliest_alike(slots: NDArray, count: NDArray, corner: NDArray, data: NDArra
                         and mine[r, 5] < data[a, 6]):
                     s[k], e[k] = data[a, 7] - mine[r, 8], data[a, 8] - mine[r, 7] + clear_s
                     k += 1
-                    if n == len(met):
-                        wider = np.empty(2 * len(met), np.int64)
-                        wider[:n] = met[:n]
-                        met = wider
-                    met[n] = a
-                    n += 1
-            t = lo
-            for j in np.argsort(s[:k]):
-                if s[j] >= t:
-                    break
-                t = max(t, e[j])
+                    met, n = _push(met, n, a)
+            t = _sweep(s[:k], e[:k], lo)
             if t <= hi:
                 found[first[g] + r] = t
     return found, met[:n]
