@@ -84,6 +84,9 @@ class Lookahead:
         self._pending = set(items)
         if len(self._pending) != len(items):
             raise ValueError("look-ahead items must be distinct")
+        # the caller's own item objects, handed back in place of the process's copies: a dictionary keyed by them
+        # then finds them by identity, without comparing equal copies field by field
+        self._items = {item: item for item in items}
         self._results = ctx.Queue()
         self._process = ctx.Process(target=_work, args=(list(items), compute, self._results), daemon=True,
                                     name="dronedel-lookahead")
@@ -107,10 +110,11 @@ class Lookahead:
 
     def until(self, item: Hashable) -> Iterator[tuple[Hashable, Any]]:
         """The ``(item, result)`` pairs not yet handed over, in order, up to and including ``item`` (nothing if
-        ``item`` is not pending). An exception raised by ``compute`` in the process is raised here, as a
+        ``item`` is not pending), each item the object the look-ahead was given. An exception raised by ``compute`` in the process is raised here, as a
         RuntimeError naming the item, with the process's traceback."""
         while item in self._pending:
             done, result = self._next(item)
+            done = self._items.get(done, done)
             if isinstance(result, _Failed):
                 self.close()
                 raise RuntimeError(f"the look-ahead process failed computing {done!r}:\n{result.trace}")
