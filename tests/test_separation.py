@@ -200,9 +200,9 @@ points = st.lists(st.tuples(st.sampled_from([0.0, 40.0]), st.sampled_from([0.0, 
 @example(accepted=[(900, 900, 900, 900, 5, 0, 10, 0, 10)], query=[(0, 0, 10, 0, 5, 0, 10, 0, 10)] * 2, places=[],
          options=2, lo=5.0, width=100.0, step=0.0, bin_s=60.0)  # two options clear at once: the first wins the tie
 def test_first_is_the_first_minimum_of_earliest(accepted, query, places, options, lo, width, step, bin_s):
-    """IntentIndex.first (each option searched only up to the best take-off before it, the options' point
-    volumes at one place scanned together) gives the option and take-off that the first minimum of every
-    option's earliest take-off gives, and no met flight it made up."""
+    """IntentIndex.first (each option searched only up to the best take-off before it, its point volumes
+    first and the rest only from the first take-off those allow) gives the option and take-off that the
+    first minimum of every option's earliest take-off gives, and names only flights it met."""
     a = as_volumes(accepted)
     point_rows = [(x, y, x, y, r, *rest) for x, y, r, *rest in places]  # every option's, as doors and pads are
     q = as_volumes([row for g in range(options) for row in query[g::options] + point_rows])
@@ -216,8 +216,8 @@ def test_first_is_the_first_minimum_of_earliest(accepted, query, places, options
     best = int(np.argmin(starts))
     assert (k, when) == ((best, starts[best]) if np.isfinite(starts[best]) else (-1, np.inf))
     assert set(owners.tolist()) <= set(met)
-    if k < 0:  # nothing cut short: every flight met is named
-        assert set(owners.tolist()) == set(met)
+    if k < 0 and len(met):  # an option found nothing because of a flight it met, which is named
+        assert len(owners)
 
 
 def test_earliest_does_not_count_the_flights_it_is_told_to_ignore():

@@ -295,18 +295,45 @@ def meeting(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, quer
 
 
 @numba.njit(cache=True)
+def _forbidden(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, rows: NDArray, points: bool,
+               start: float, stop: float, grid: NDArray, first_bin: int, bins_held: int, slabs: int, tile: int,
+               clear_s: float, met: NDArray, s: NDArray, e: NDArray,
+               n: int) -> tuple[NDArray, NDArray, NDArray, int]:
+    """Append to ``met``, ``s`` and ``e`` from ``n`` on (grown as needed) each accepted volume that a volume of
+    ``rows`` meets over the take-offs ``[start, stop]`` and the open interval of take-offs the pair forbids,
+    for the point volumes of ``rows`` (``points``: climbs, doors, landings) or the others; returns the arrays
+    and the new count."""
+    for q in range(len(rows)):
+        if (rows[q, 0] == rows[q, 2] and rows[q, 1] == rows[q, 3]) != points:
+            continue
+        m = n
+        met, n = _meet(slots, count, corner, data, rows[q], rows[q, 7] + start, rows[q, 8] + stop, grid, first_bin,
+                       bins_held, slabs, tile, met, n)
+        if len(s) < len(met):
+            wider_s, wider_e = np.empty(len(met)), np.empty(len(met))
+            wider_s[:m], wider_e[:m] = s[:m], e[:m]
+            s, e = wider_s, wider_e
+        for j in range(m, n):
+            s[j] = data[met[j], 7] - rows[q, 8]
+            e[j] = data[met[j], 8] - rows[q, 7] + clear_s
+    return met, s, e, n
+
+
+@numba.njit(cache=True)
 def first_slot(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, rows: NDArray, first: NDArray,
                lo: NDArray, hi: NDArray, grid: NDArray, first_bin: int, bins_held: int, slabs: int, tile: int,
                clear_s: float) -> tuple[int, float, NDArray]:
     """The option with the earliest take-off in its range ``[lo[k], hi[k]]`` (s) at which none of its volumes
-    meets an accepted one (ties to the first), that take-off, and the accepted volumes met on the way
-    (``-1, inf`` where no option has one).
+    meets an accepted one (ties to the first), that take-off, and accepted volumes met on the way (``-1, inf``
+    where no option has one).
 
     Option ``k``'s volumes are ``rows[first[k]:first[k + 1]]`` (times relative to a take-off at 0 s; other
-    arguments as :func:`meeting` takes them). Options are searched in order, each only up to the best
-    take-off found so far: a later one must be earlier to win, so its search stops there. Each pair of a
-    volume and an accepted volume that meet forbids the take-offs between their windows' overlap, as
-    :func:`first_clear` sweeps them; a take-off is pushed ``clear_s`` past each end.
+    arguments as :func:`meeting` takes them). Each pair of a volume and an accepted volume that meet forbids
+    the take-offs between their windows' overlap, as :func:`first_clear` sweeps them; a take-off is pushed
+    ``clear_s`` past each end. Options are searched in order, each only up to the best take-off found so far:
+    a later one must be earlier to win. Within an option the point volumes (climb, door, landing, where the
+    pads crowd) are asked first: where they forbid every take-off left, the rest are not asked, and else they
+    are asked only from the first take-off those allow. The flights met are then those of the volumes asked.
     """
     best, winner = np.inf, -1
     met = np.empty(1024, np.int64)
@@ -317,20 +344,17 @@ def first_slot(slots: NDArray, count: NDArray, corner: NDArray, data: NDArray, r
         start, stop = lo[k], min(hi[k], best)
         if not start <= stop:
             continue
-        mine = n
-        for q in range(first[k], first[k + 1]):
-            m = n
-            met, n = _meet(slots, count, corner, data, rows[q], rows[q, 7] + start, rows[q, 8] + stop, grid,
-                           first_bin, bins_held, slabs, tile, met, n)
-            if len(s) < len(met):
-                wider_s, wider_e = np.empty(len(met)), np.empty(len(met))
-                wider_s[:m], wider_e[:m] = s[:m], e[:m]
-                s, e = wider_s, wider_e
-            for j in range(m, n):
-                a = met[j]
-                s[j] = data[a, 7] - rows[q, 8]
-                e[j] = data[a, 8] - rows[q, 7] + clear_s
+        mine, rest = n, rows[first[k]:first[k + 1]]
+        met, s, e, n = _forbidden(slots, count, corner, data, rest, True, start, stop, grid, first_bin, bins_held,
+                                  slabs, tile, clear_s, met, s, e, n)
         t = _sweep(s[mine:n], e[mine:n], start)
+        if t > stop:
+            continue
+        # every take-off before t is forbidden already; an interval ending by then, or within clear_s of start
+        # (which the full range's question would not have met either), changes nothing
+        met, s, e, n = _forbidden(slots, count, corner, data, rest, False, max(start, t - clear_s), stop, grid,
+                                  first_bin, bins_held, slabs, tile, clear_s, met, s, e, n)
+        t = _sweep(s[mine:n], e[mine:n], t)
         if t <= stop and t < best:
             best, winner = t, k
     return winner, best, met[:n]
