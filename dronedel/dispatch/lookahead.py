@@ -110,8 +110,9 @@ class Lookahead:
 
     def until(self, item: Hashable) -> Iterator[tuple[Hashable, Any]]:
         """The ``(item, result)`` pairs not yet handed over, in order, up to and including ``item`` (nothing if
-        ``item`` is not pending), each item the object the look-ahead was given. An exception raised by ``compute`` in the process is raised here, as a
-        RuntimeError naming the item, with the process's traceback."""
+        ``item`` is not pending), each item the object the look-ahead was given. An exception raised by
+        ``compute`` in the process is raised here, as a RuntimeError naming the item, with the process's
+        traceback."""
         while item in self._pending:
             done, result = self._next(item)
             done = self._items.get(done, done)

@@ -15,8 +15,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["cells", "earliest_alike", "first_clear", "first_slot", "meeting", "option_rows", "point_segment_distances", "segment_distances",
-           "warm_up"]
+__all__ = ["cells", "earliest_alike", "first_clear", "first_slot", "meeting", "option_rows",
+           "point_segment_distances", "segment_distances", "warm_up"]
 
 #: Volume kind codes, as :data:`dronedel.intent.volumes.KINDS` numbers them.
 _CLIMB, _OUT, _DOOR, _BACK, _LAND = 0, 1, 2, 3, 4
