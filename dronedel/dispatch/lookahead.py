@@ -81,12 +81,11 @@ class Lookahead:
 
     def __init__(self, items: Sequence[Hashable], compute: Callable[[Hashable], Any]) -> None:
         ctx = multiprocessing.get_context("fork")
-        self._pending = set(items)
+        # the items not yet handed over, each the caller's own object, handed back in place of the process's
+        # copy: a dictionary keyed by them then finds them by identity, without comparing equal copies field by field
+        self._pending = {item: item for item in items}
         if len(self._pending) != len(items):
             raise ValueError("look-ahead items must be distinct")
-        # the caller's own item objects, handed back in place of the process's copies: a dictionary keyed by them
-        # then finds them by identity, without comparing equal copies field by field
-        self._items = {item: item for item in items}
         self._results = ctx.Queue()
         self._process = ctx.Process(target=_work, args=(list(items), compute, self._results), daemon=True,
                                     name="dronedel-lookahead")
@@ -115,11 +114,10 @@ class Lookahead:
         traceback."""
         while item in self._pending:
             done, result = self._next(item)
-            done = self._items.get(done, done)
+            done = self._pending.pop(done, done)
             if isinstance(result, _Failed):
                 self.close()
                 raise RuntimeError(f"the look-ahead process failed computing {done!r}:\n{result.trace}")
-            self._pending.discard(done)
             yield done, result
 
     def close(self) -> None:

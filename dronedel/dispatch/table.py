@@ -490,9 +490,7 @@ class FlightTable:
         time they are asked) and where the key's pad sees their first turns."""
         key, b = item
         zones, wind, pad, group = key
-        memory, layout = self._arena
-        offset, size, pairs = layout[item]
-        self._sheet_of(key).blocks[b] = _Block(size, pairs, memory, offset)  # computed into the shared arena
+        self._sheet_of(key).blocks[b] = self._arena_block(item, fresh=True)  # computed into the shared arena
         block = self._sheet(zones, wind, b * self.chunk, pad, group).blocks.pop(b)  # handed over, not kept
         rows = np.arange(b * self.chunk, b * self.chunk + block.size)
         site = None
@@ -504,14 +502,19 @@ class FlightTable:
         seen = self._seen.get((zones, pad))
         return (block.known, block.reason), site, None if seen is None else (seen[0][rows], seen[1][rows])
 
+    def _arena_block(self, item: tuple[tuple[frozenset[str], Wind, int, int], int], fresh: bool) -> _Block:
+        """The block of look-ahead item ``(key, b)`` over its place in the arena: set to the defaults (``fresh``, in
+        the look-ahead process, before computing it) or as computed there."""
+        memory, layout = self._arena
+        offset, size, pairs = layout[item]
+        return _Block(size, pairs, memory, offset, fresh)
+
     def _install(self, key: tuple[frozenset[str], Wind, int, int], b: int, state: tuple[NDArray, NDArray],
                  site: tuple | None, seen: tuple[NDArray, NDArray] | None) -> None:
         """Put a block computed by the look-ahead process (:meth:`_computed`) in its place: its numbers as they
         stand in the arena, its doors known and reasons as sent."""
         zones, _, pad, _ = key
-        memory, layout = self._arena
-        offset, size, pairs = layout[(key, b)]
-        block = _Block(size, pairs, memory, offset, fresh=False)
+        block = self._arena_block((key, b), fresh=False)
         block.known, block.reason = state
         self._sheet_of(key).blocks[b] = block
         rows = slice(b * self.chunk, b * self.chunk + block.size)

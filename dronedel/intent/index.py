@@ -223,17 +223,12 @@ class IntentIndex:
         searched only up to the best take-off of the options before it."""
         lo = np.array(np.broadcast_to(np.asarray(lo, float), (options,)))  # writable, as the kernel was compiled for
         hi = np.array(np.broadcast_to(np.asarray(hi, float), (options,)))
-        if not self._n:
-            start = np.where(lo <= hi, lo, np.inf)
-            k = int(np.argmin(start)) if options else -1
-            return (k, float(start[k]), np.empty(0, np.int64)) if k >= 0 and start[k] < np.inf else \
-                (-1, np.inf, np.empty(0, np.int64))
         first = np.searchsorted(option, np.arange(options + 1))
         if first[-1] != len(option) or np.any(np.diff(option) < 0):
             raise ValueError("each option's volumes must come together, the options in order")
         k, when, met = kernels.first_slot(self._slots, self._count, self._corner, self._rows[:self._n], v.rows, first,
-                                          lo, hi, self._grid(),
-                                          self._first_bin, self._bins_held, self.slabs, self.tile, clear_s)
+                                          lo, hi, self._grid(), self._first_bin, self._bins_held, self.slabs,
+                                          self.tile, clear_s)
         return int(k), float(when), self._owner[met]
 
     def pairs(self, v: Volumes) -> tuple[NDArray, NDArray] | None:
